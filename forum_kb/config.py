@@ -1,0 +1,85 @@
+"""Default configuration. Every key is documented; override in ``instance/config.py``
+or with ``FORUM_KB_<KEY>`` environment variables (values are parsed as JSON when they can be)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+
+class DefaultConfig:
+    # --- Core -------------------------------------------------------------------------------
+    #: Session signing key. When unset, one is generated once into ``instance/secret_key``.
+    SECRET_KEY: str | None = None
+    #: Database URL. ``None`` means ``sqlite:///<instance>/forum_kb.db``.
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    #: Largest request body accepted, in bytes; larger requests get 413.
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    #: Largest non-file form field, in bytes (Werkzeug's limit).
+    MAX_FORM_MEMORY_SIZE = 512 * 1024
+    #: Number of trusted reverse proxies in front of the app (X-Forwarded-For hops). 0 = none.
+    PROXY_FIX_X_FOR = 0
+    #: Public name of the site, shown in the header and in emails.
+    SITE_NAME = "forum_kb"
+
+    # --- Sessions and cookies ---------------------------------------------------------------
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    #: Set to True when served over HTTPS; also turns on HSTS and secure remember cookies.
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+
+    # --- Forms ------------------------------------------------------------------------------
+    WTF_CSRF_ENABLED = True
+    #: CSRF tokens live as long as the session.
+    WTF_CSRF_TIME_LIMIT: int | None = None
+
+    # --- Accounts ---------------------------------------------------------------------------
+    #: Minimum password length for new and changed passwords.
+    ACCOUNTS_PASSWORD_MIN_LENGTH = 10
+    #: werkzeug password hash method (a slow hash). Tests use a cheaper scrypt cost.
+    ACCOUNTS_PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - an algorithm name
+    #: How long an emailed password-reset link stays valid.
+    ACCOUNTS_RESET_TOKEN_LIFETIME = timedelta(hours=1)
+    #: How long an API token stays valid after it is issued.
+    ACCOUNTS_API_TOKEN_LIFETIME = timedelta(days=90)
+    #: Users per page on the admin user list.
+    ACCOUNTS_ADMIN_PER_PAGE = 50
+
+    # --- Rate limits (Flask-Limiter) --------------------------------------------------------
+    RATELIMIT_ENABLED = True
+    #: ``memory://`` (one process) or ``redis://127.0.0.1:6379/0`` (shared by all workers).
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    #: Login and token attempts from one IP address (every attempt counts).
+    RATELIMIT_LOGIN_PER_IP = "30 per minute;300 per hour"
+    #: Failed login attempts against one account, whatever the IP.
+    RATELIMIT_LOGIN_PER_ACCOUNT = "5 per minute;30 per hour"
+    #: Registrations and password-reset requests from one IP address.
+    RATELIMIT_SIGNUP_PER_IP = "10 per hour"
+
+    # --- Mail (password resets, notifications) ----------------------------------------------
+    #: SMTP host. ``None`` writes mail to the log instead of sending it (development).
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "forum_kb <no-reply@localhost>"
+    MAIL_TIMEOUT = 10
+
+    # --- Security headers -------------------------------------------------------------------
+    #: Content-Security-Policy sent with every response. No inline script or style anywhere.
+    CONTENT_SECURITY_POLICY = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+        "frame-ancestors 'none'; form-action 'self'"
+    )
+
+    # --- Search -----------------------------------------------------------------------------
+    #: Whoosh index folder. ``""`` means ``<instance>/search-index``; ``None`` keeps it in memory.
+    SEARCH_INDEX_DIR: str | None = ""

@@ -1,0 +1,1 @@
+"""The demo community that `make run` loads into an empty database."""

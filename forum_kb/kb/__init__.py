@@ -1,0 +1,13 @@
+"""Knowledge base: company-sanctioned articles."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from forum_kb.kb.views import bp
+
+__all__ = ["bp", "init_app"]
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
