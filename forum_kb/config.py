@@ -20,6 +20,8 @@ class DefaultConfig:
     PROXY_FIX_X_FOR = 0
     #: Public name of the site, shown in the header and in emails.
     SITE_NAME = "forum_kb"
+    #: Absolute base URL of the site, for links in emails (no trailing slash).
+    SITE_URL = "http://127.0.0.1:5000"
 
     # --- Sessions and cookies ---------------------------------------------------------------
     SESSION_COOKIE_HTTPONLY = True
@@ -60,6 +62,26 @@ class DefaultConfig:
     RATELIMIT_LOGIN_PER_ACCOUNT = "5 per minute;30 per hour"
     #: Registrations and password-reset requests from one IP address.
     RATELIMIT_SIGNUP_PER_IP = "10 per hour"
+
+    # --- Community --------------------------------------------------------------------------
+    COMMUNITY_THREADS_PER_PAGE = 20
+    #: Answers per page on a thread page (the opening post shows on every page).
+    COMMUNITY_POSTS_PER_PAGE = 20
+    COMMUNITY_TITLE_MIN_LENGTH = 10
+    COMMUNITY_TITLE_MAX_LENGTH = 200
+    COMMUNITY_BODY_MIN_LENGTH = 10
+    COMMUNITY_BODY_MAX_LENGTH = 50_000
+    COMMUNITY_MAX_TAGS = 5
+    #: Below this reputation an account is "new": limited links and posts per day.
+    COMMUNITY_TRUSTED_REPUTATION = 10
+    COMMUNITY_NEW_USER_MAX_LINKS = 2
+    COMMUNITY_NEW_USER_POSTS_PER_DAY = 10
+    #: Reputation for an up-vote received, a down-vote received and an accepted answer.
+    REPUTATION_UPVOTE = 10
+    REPUTATION_DOWNVOTE = -2
+    REPUTATION_ACCEPTED = 15
+    #: Threads, replies and edits per signed-in user (Flask-Limiter syntax).
+    RATELIMIT_POSTING = "6 per minute;100 per hour"
 
     # --- Mail (password resets, notifications) ----------------------------------------------
     #: SMTP host. ``None`` writes mail to the log instead of sending it (development).

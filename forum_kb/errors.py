@@ -60,6 +60,13 @@ class Conflict(ForumKBError):
     code = "conflict"
 
 
+class RateLimited(ForumKBError):
+    """You are doing that too often. Please wait a little."""
+
+    status_code = 429
+    code = "rate_limited"
+
+
 class ValidationFailed(ForumKBError):
     """Some values are not valid."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from functools import partial
 
 import bleach
@@ -74,8 +74,50 @@ _cleaner = bleach.Cleaner(
 _linker = Linker(callbacks=[_set_rel], skip_tags={"pre", "code"}, parse_email=False)
 
 
-def render_markdown(source: str) -> Markup:
-    """Render user Markdown to sanitized HTML safe to insert into a page."""
+# Code is left alone when looking for @mentions: fenced blocks, then inline code spans.
+_CODE_RE = re.compile(r"(^(```|~~~)[^\n]*\n.*?^\2[ \t]*$|`[^`\n]+`)", re.MULTILINE | re.DOTALL)
+MENTION_RE = re.compile(r"(?<![\w@/\[])@([A-Za-z0-9](?:[A-Za-z0-9_.-]{0,30}[A-Za-z0-9])?)")
+
+
+def _outside_code(source: str) -> list[tuple[bool, str]]:
+    parts: list[tuple[bool, str]] = []
+    position = 0
+    for match in _CODE_RE.finditer(source):
+        parts.append((False, source[position : match.start()]))
+        parts.append((True, match.group(0)))
+        position = match.end()
+    parts.append((False, source[position:]))
+    return parts
+
+
+def extract_mentions(source: str) -> set[str]:
+    """Lower-cased usernames mentioned as ``@name`` outside code."""
+    return {
+        name.lower()
+        for is_code, text in _outside_code(source)
+        if not is_code
+        for name in MENTION_RE.findall(text)
+    }
+
+
+def _link_mentions(source: str, mentions: Mapping[str, str]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        href = mentions.get(match.group(1).lower())
+        return f"[@{match.group(1)}]({href})" if href else match.group(0)
+
+    return "".join(
+        text if is_code else MENTION_RE.sub(replace, text) for is_code, text in _outside_code(source)
+    )
+
+
+def render_markdown(source: str, mentions: Mapping[str, str] | None = None) -> Markup:
+    """Render user Markdown to sanitized HTML safe to insert into a page.
+
+    ``mentions`` maps lower-cased usernames that exist to their profile links; ``@name`` outside
+    code becomes a link for those names only.
+    """
+    if mentions:
+        source = _link_mentions(source, mentions)
     converter = markdown.Markdown(
         extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS, output_format="html"
     )
@@ -101,3 +143,10 @@ def html_to_text(fragment: str) -> str:
 
 # A plain-text variant used where no Markdown is wanted (bios, short notes).
 escape_text = partial(html.escape, quote=True)
+
+_LINK_RE = re.compile(r"https?://|www\.", re.IGNORECASE)
+
+
+def count_links(source: str) -> int:
+    """How many web links a Markdown source contains (for new-account limits)."""
+    return len(_LINK_RE.findall(source))

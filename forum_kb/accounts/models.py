@@ -45,6 +45,8 @@ class User(Model):
     display_name: Mapped[str] = mapped_column(String(64), default="")
     bio: Mapped[str] = mapped_column(Text, default="")
     is_active: Mapped[bool] = mapped_column(default=True)
+    #: Points earned from votes and accepted answers (community.services keeps it current).
+    reputation: Mapped[int] = mapped_column(default=0)
     # Part of every session and remember-me cookie: bumping it ends all of the user's sessions.
     session_generation: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

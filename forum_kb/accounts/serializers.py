@@ -16,6 +16,7 @@ def user_json(user: User, *, private: bool = False) -> dict[str, Any]:
         "display_name": user.display_name,
         "role": user.role.value,
         "bio": user.bio,
+        "reputation": user.reputation,
         "created_at": iso(user.created_at),
     }
     if private:

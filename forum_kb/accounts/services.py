@@ -312,6 +312,19 @@ def change_role(actor: User, user: User, role: Role) -> User:
     return user
 
 
+def adjust_reputation(user_id: int, delta: int) -> None:
+    """Add ``delta`` reputation points to a user (an atomic UPDATE: safe under concurrency)."""
+    if delta == 0:
+        return
+    with unit_of_work():
+        db.session.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(reputation=User.reputation + delta)
+            .execution_options(synchronize_session="fetch")
+        )
+
+
 # --- API tokens --------------------------------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""Community: categories, threads, posts."""
+"""Community: categories, threads, posts, votes, tags, watches."""
 
 from __future__ import annotations
 
@@ -11,7 +11,19 @@ __all__ = ["bp", "init_app"]
 
 def init_app(app: Flask) -> None:
     from forum_kb.api import register_api
+    from forum_kb.community import policies
     from forum_kb.community.api import api_bp
 
     app.register_blueprint(bp)
     register_api(app, api_bp)
+    app.jinja_env.globals.update(
+        can_create_thread=policies.can_create_thread,
+        can_reply=policies.can_reply,
+        can_edit_post=policies.can_edit_post,
+        can_delete_post=policies.can_delete_post,
+        can_vote=policies.can_vote,
+        can_accept=policies.can_accept,
+        can_view_post_body=policies.can_view_post_body,
+        can_watch=policies.can_watch,
+        can_manage_categories=policies.can_manage_categories,
+    )

@@ -1,4 +1,4 @@
-"""Community use cases."""
+"""Category use cases."""
 
 from __future__ import annotations
 

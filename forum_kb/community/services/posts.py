@@ -1,0 +1,164 @@
+"""Post use cases: reply, edit with history, soft delete, re-render."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from forum_kb.accounts.models import User
+from forum_kb.community import policies
+from forum_kb.community.models import Post, PostRevision, Thread
+from forum_kb.community.services import content, notify
+from forum_kb.community.services.votes import clear_accepted
+from forum_kb.community.services.watches import ensure_watching
+from forum_kb.db import unit_of_work, utcnow
+from forum_kb.errors import Conflict, PermissionDenied, ValidationFailed
+from forum_kb.extensions import db
+from forum_kb.markup import RENDERER_VERSION, extract_mentions
+
+REASON_MAX = 200
+
+
+def reply_to_thread(actor: User, thread: Thread, body: str) -> Post:
+    """Add a reply (an answer, for questions); the replier then watches the thread.
+
+    Raises:
+        Conflict: the thread is locked.
+        PermissionDenied: the actor may not reply here.
+        ValidationFailed: the body breaks a rule or repeats the actor's last post.
+        RateLimited: a new account used up its posts for the day.
+    """
+    if thread.is_locked and not policies.can_reply(actor, thread):
+        raise Conflict("This thread is locked: no new replies.")
+    if not policies.can_reply(actor, thread):
+        raise PermissionDenied("You cannot reply to this thread.")
+    errors = content.body_errors(body)
+    if errors:
+        raise ValidationFailed(errors)
+    content.check_posting_limits(actor, body)
+    rendered = content.render_post(body)
+    now = utcnow()
+    with unit_of_work():
+        post = Post(
+            thread_id=thread.id,
+            author_id=actor.id,
+            body_source=body,
+            body_html=rendered.html,
+            renderer_version=rendered.version,
+            created_at=now,
+        )
+        db.session.add(post)
+        db.session.flush()
+        db.session.add(PostRevision(post_id=post.id, number=1, editor_id=actor.id, body_source=body))
+        # SQL-side increments: two replies at once must both count.
+        thread.reply_count = Thread.reply_count + 1
+        thread.last_activity_at = now
+        thread.last_poster_id = actor.id
+        ensure_watching(actor, thread)
+        db.session.flush()
+        notify.new_reply(thread, post, rendered.mentioned)
+    return post
+
+
+def edit_post(
+    actor: User, post: Post, body: str, *, title: str | None = None, reason: str = ""
+) -> Post:
+    """Change a post (and, for an opening post, the thread title), keeping a revision.
+
+    Saving without a change records nothing.
+
+    Raises:
+        PermissionDenied: the actor may not edit this post.
+        ValidationFailed: the body, title or reason breaks a rule.
+    """
+    if not policies.can_edit_post(actor, post):
+        raise PermissionDenied("You cannot edit this post.")
+    thread = post.thread
+    new_title = content.normalize_title(title) if title is not None and post.is_opening else None
+    errors = content.body_errors(body)
+    if new_title is not None:
+        errors += content.title_errors(new_title)
+    reason = " ".join(reason.split())
+    if len(reason) > REASON_MAX:
+        errors.append(("reason", f"Keep the reason under {REASON_MAX} characters."))
+    if errors:
+        raise ValidationFailed(errors)
+    title_changed = new_title is not None and new_title != thread.title
+    if body == post.body_source and not title_changed:
+        return post
+    before = extract_mentions(post.body_source)
+    rendered = content.render_post(body)
+    with unit_of_work():
+        number = db.session.scalar(
+            select(func.coalesce(func.max(PostRevision.number), 0)).where(
+                PostRevision.post_id == post.id
+            )
+        )
+        post.body_source = body
+        post.body_html = rendered.html
+        post.renderer_version = rendered.version
+        post.edited_at = utcnow()
+        post.edited_by_id = actor.id
+        if title_changed:
+            thread.title = new_title  # type: ignore[assignment]
+        db.session.add(
+            PostRevision(
+                post_id=post.id,
+                number=(number or 0) + 1,
+                editor_id=actor.id,
+                title=thread.title if post.is_opening else None,
+                body_source=body,
+                reason=reason,
+            )
+        )
+        newly = [u for u in rendered.mentioned if u.username_key not in before]
+        notify.mentioned_in_edit(post, newly, actor)
+    return post
+
+
+def delete_post(actor: User, post: Post) -> None:
+    """Soft-delete a post; an opening post goes only with its whole (reply-less) thread.
+
+    Raises:
+        PermissionDenied: the actor may not delete this post.
+        Conflict: an opening post that already has replies.
+    """
+    if not policies.can_delete_post(actor, post):
+        raise PermissionDenied("You cannot delete this post.")
+    thread = post.thread
+    if post.is_opening and thread.reply_count > 0:
+        raise Conflict(
+            "An opening post with replies cannot be deleted; edit it instead, "
+            "or ask a moderator to close the thread."
+        )
+    now = utcnow()
+    with unit_of_work():
+        post.deleted_at = now
+        post.deleted_by_id = actor.id
+        if post.is_opening:
+            thread.deleted_at = now
+        else:
+            thread.reply_count = Thread.reply_count - 1
+            if thread.accepted_post_id == post.id:
+                clear_accepted(thread)
+
+
+def rerender_stale_posts(batch_size: int = 500) -> int:
+    """Re-render posts made by an older renderer; returns how many were updated."""
+    updated = 0
+    while True:
+        posts = list(
+            db.session.scalars(
+                select(Post)
+                .where(Post.renderer_version < RENDERER_VERSION)
+                .order_by(Post.id)
+                .limit(batch_size)
+            )
+        )
+        if not posts:
+            return updated
+        with unit_of_work():
+            for post in posts:
+                rendered = content.render_post(post.body_source)
+                post.body_html = rendered.html
+                post.renderer_version = rendered.version
+        updated += len(posts)
