@@ -38,6 +38,9 @@ def create_app(
         app.config.from_mapping(test_config)
     _finish_config(app)
 
+    from forum_kb.security import register_converters
+
+    register_converters(app)
     _register_extensions(app)
     _register_blueprints(app)
     _register_error_handlers(app)
@@ -93,9 +96,9 @@ def _register_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from forum_kb import accounts, community, escalation, kb, moderation, search
+    from forum_kb import accounts, community, escalation, kb, moderation, notifications, search
 
-    for feature in (accounts, community, kb, moderation, search, escalation):
+    for feature in (accounts, notifications, community, kb, moderation, search, escalation):
         feature.init_app(app)
 
 
@@ -107,10 +110,14 @@ def _register_error_handlers(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from forum_kb.accounts.cli import users_cli
+    from forum_kb.community.cli import community_cli
     from forum_kb.demo.cli import demo_cli
+    from forum_kb.notifications.cli import notify_cli
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(community_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(notify_cli)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -76,9 +76,12 @@ def int_arg(name: str, default: int, *, minimum: int = 1, maximum: int | None = 
     return value
 
 
+MAX_PAGE = 1_000_000  # beyond it, OFFSET overflows on PostgreSQL
+
+
 def paginated(stmt: Select[T], serialize: Callable[[T], dict[str, Any]]) -> dict[str, Any]:
     """A page of ``stmt`` in the list shape of API.md."""
-    page = int_arg("page", 1)
+    page = int_arg("page", 1, maximum=MAX_PAGE)
     per_page = int_arg("per_page", 20, maximum=MAX_PER_PAGE)
     pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
     return {

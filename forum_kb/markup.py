@@ -106,7 +106,8 @@ def _link_mentions(source: str, mentions: Mapping[str, str]) -> str:
         return f"[@{match.group(1)}]({href})" if href else match.group(0)
 
     return "".join(
-        text if is_code else MENTION_RE.sub(replace, text) for is_code, text in _outside_code(source)
+        text if is_code else MENTION_RE.sub(replace, text)
+        for is_code, text in _outside_code(source)
     )
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, request, session
+from flask import Flask, Response, abort, request, session
+from werkzeug.routing import IntegerConverter, Map
 
 _STATIC_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -31,10 +33,48 @@ def safe_next(target: str | None, default: str) -> str:
     return target if target and is_safe_redirect(target) else default
 
 
+class BoundedIntConverter(IntegerConverter):
+    """``<int:...>`` URL parts that fit the database's 32-bit integer keys.
+
+    Larger numbers would reach PostgreSQL as out-of-range parameters (an error, so a 500);
+    here they simply do not match, which is a 404.
+    """
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def register_converters(app: Flask) -> None:
+    """Must run before any blueprint adds its URL rules."""
+    app.url_map.converters["int"] = BoundedIntConverter
+
+
 def init_app(app: Flask) -> None:
-    """Add security headers to every response."""
+    """Refuse NUL characters in input, and add security headers to every response."""
     csp = app.config["CONTENT_SECURITY_POLICY"]
     hsts = bool(app.config["SESSION_COOKIE_SECURE"])
+
+    @app.before_request
+    def refuse_nul_characters() -> None:
+        # No text field accepts NUL, and PostgreSQL refuses it in strings (an error, so a 500).
+        values: list[Any] = [*request.args.values(), *request.args.keys()]
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            values += [*request.form.values(), *request.form.keys()]
+        elif request.is_json:
+            values.append(request.get_json(silent=True))
+        if any(_has_nul(value) for value in values):
+            abort(400, description="The request contains a NUL character, which no field accepts.")
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:

@@ -126,6 +126,8 @@ def test_pages_have_no_inline_script_or_style(client, app):
     for path in ("/", "/u/bob", "/account/profile", "/account/password", "/kb/", "/search/?q=x"):
         page = client.get(path).data.decode()
         assert "<script" not in page, path
+        # WTForms renders a None attribute as the text "None" (autofocus="None" still focuses).
+        assert '="None"' not in page, path
         assert "style=" not in page and "<style" not in page, path
         assert "http://" not in page.replace("http://localhost", "") and "https://" not in page, (
             path
@@ -249,3 +251,25 @@ def test_429_page_is_friendly(make_app):
     response = client.post("/login", data={"login": "a", "password": "b"})
     assert response.status_code == 429
     assert b"Slow down a little" in response.data
+
+
+# --- input PostgreSQL would choke on ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs"),
+    [
+        ("get", "/search/?q=a%00b", {}),
+        ("post", "/login", {"data": {"login": "bob\x00", "password": "x"}}),
+        ("post", "/api/v1/tokens", {"json": {"username": "bob\x00", "password": "x"}}),
+        ("post", "/api/v1/tokens", {"json": {"username": "bob", "nested": ["\x00"]}}),
+    ],
+)
+def test_nul_characters_are_a_400_not_a_database_error(client, method, path, kwargs):
+    response = getattr(client, method)(path, **kwargs)
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("path", [f"/t/{2**31}", f"/t/{2**63}", f"/api/v1/threads/{2**40}"])
+def test_ids_beyond_32_bits_are_404(client, path):
+    assert client.get(path).status_code == 404

@@ -1,5 +1,7 @@
 """Imports go one way (STYLE 4.1):
-escalation -> moderation -> {community, kb} -> {search, accounts} -> core."""
+escalation -> moderation -> {community, kb} -> notifications -> {search, accounts} -> core.
+
+notifications is shared infrastructure that every feature may use to tell people things."""
 
 from __future__ import annotations
 
@@ -10,10 +12,11 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "forum_kb"
 LAYERS = {
-    "escalation": 4,
-    "moderation": 3,
-    "community": 2,
-    "kb": 2,
+    "escalation": 5,
+    "moderation": 4,
+    "community": 3,
+    "kb": 3,
+    "notifications": 2,
     "search": 1,
     "accounts": 1,
 }

@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from flask import Flask
 
+from forum_kb.accounts.models import User
 from forum_kb.accounts.views import bp
 
-__all__ = ["bp", "init_app"]
+__all__ = ["ProfileSection", "bp", "init_app", "register_profile_section"]
+
+PROFILE_SECTIONS_KEY = "forum_kb.profile_sections"
+
+
+@dataclass(frozen=True)
+class ProfileSection:
+    """A block on the profile page contributed by another feature (activity, reputation...)."""
+
+    template: str
+    context: dict[str, Any]
+
+
+def register_profile_section(app: Flask, provider: Callable[[User], ProfileSection]) -> None:
+    """Let a feature add a section to profile pages without accounts importing it."""
+    app.extensions.setdefault(PROFILE_SECTIONS_KEY, []).append(provider)
 
 
 def init_app(app: Flask) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import enum
+import re
 from datetime import datetime
 
 from sqlalchemy import Enum, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum_kb.db import Model, UTCDateTime, utcnow
+
+_WORD_RE = re.compile(r"[^\W_]+")
 
 
 class Role(enum.StrEnum):
@@ -46,7 +49,7 @@ class User(Model):
     bio: Mapped[str] = mapped_column(Text, default="")
     is_active: Mapped[bool] = mapped_column(default=True)
     #: Points earned from votes and accepted answers (community.services keeps it current).
-    reputation: Mapped[int] = mapped_column(default=0)
+    reputation: Mapped[int] = mapped_column(default=0, server_default="0")
     # Part of every session and remember-me cookie: bumping it ends all of the user's sessions.
     session_generation: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -78,8 +81,9 @@ class User(Model):
 
     @property
     def initials(self) -> str:
-        words = [w for w in self.name.replace("_", " ").replace("-", " ").split() if w]
-        letters = "".join(w[0] for w in words[:2]) if len(words) > 1 else self.name[:2]
+        # Runs of letters and digits: "Mia (support)" -> MS, "sam.staff" -> SS.
+        words = _WORD_RE.findall(self.name) or _WORD_RE.findall(self.username) or ["?"]
+        letters = "".join(w[0] for w in words[:2]) if len(words) > 1 else words[0][:2]
         return letters.upper()
 
     @property

@@ -131,7 +131,9 @@ def password_reset(token: str):
 @bp.get("/u/<username>")
 def profile(username: str):
     user = queries.get_user_by_username_or_404(username)
-    return render_template("accounts/profile.html", user=user, form=forms.ConfirmForm())
+    providers = current_app.extensions.get("forum_kb.profile_sections", [])
+    sections = [provider(user) for provider in providers]
+    return render_template("accounts/profile.html", user=user, sections=sections)
 
 
 @bp.route("/account/profile", methods=["GET", "POST"])

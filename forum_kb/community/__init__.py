@@ -4,9 +4,27 @@ from __future__ import annotations
 
 from flask import Flask
 
+from forum_kb.accounts import ProfileSection, register_profile_section
+from forum_kb.accounts.models import User
 from forum_kb.community.views import bp
 
 __all__ = ["bp", "init_app"]
+
+
+def _profile_section(user: User) -> ProfileSection:
+    from forum_kb.community import queries
+    from forum_kb.extensions import db
+
+    recent = queries.list_threads(
+        queries.ThreadFilter(author_id=user.id, sort=queries.ThreadSort.NEWEST)
+    )
+    return ProfileSection(
+        "_partials/profile_activity.html",
+        {
+            "activity": queries.user_activity(user),
+            "recent_threads": list(db.session.scalars(recent.limit(5))),
+        },
+    )
 
 
 def init_app(app: Flask) -> None:
@@ -16,6 +34,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     register_api(app, api_bp)
+    register_profile_section(app, _profile_section)
     app.jinja_env.globals.update(
         can_create_thread=policies.can_create_thread,
         can_reply=policies.can_reply,
@@ -24,6 +43,7 @@ def init_app(app: Flask) -> None:
         can_vote=policies.can_vote,
         can_accept=policies.can_accept,
         can_view_post_body=policies.can_view_post_body,
+        can_see_history=policies.can_see_history,
         can_watch=policies.can_watch,
         can_manage_categories=policies.can_manage_categories,
     )

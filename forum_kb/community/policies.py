@@ -53,8 +53,9 @@ def can_edit_post(user: Any, post: Post) -> bool:
 
 
 def can_delete_post(user: Any, post: Post) -> bool:
-    """Authors delete their own posts; moderators delete any."""
-    if post.is_deleted:
+    """Authors delete their own posts; moderators delete any. An opening post with replies
+    stays (the answers would lose their question)."""
+    if post.is_deleted or (post.is_opening and post.thread.reply_count > 0):
         return False
     return is_moderator(user) or (_signed_in(user) and post.author_id == user.id)
 

@@ -73,7 +73,7 @@ def category_thread_counts() -> dict[int, int]:
         .where(Thread.deleted_at.is_(None), Thread.is_hidden.is_(False))
         .group_by(Thread.category_id)
     )
-    return {category_id: count for category_id, count in rows.tuples()}
+    return {category_id: count for category_id, count in rows.all()}
 
 
 def list_threads(filters: ThreadFilter) -> Select[Thread]:
@@ -130,7 +130,9 @@ def get_thread_or_404(thread_id: int, viewer: Any) -> Thread:
     thread = db.session.scalar(
         select(Thread)
         .where(Thread.id == thread_id)
-        .options(selectinload(Thread.category), selectinload(Thread.author), selectinload(Thread.tags))
+        .options(
+            selectinload(Thread.category), selectinload(Thread.author), selectinload(Thread.tags)
+        )
     )
     if thread is None or not policies.can_view_thread(viewer, thread):
         raise NotFound("No such thread.")
@@ -199,13 +201,12 @@ def thread_page(thread: Thread, viewer: Any, page: int, per_page: int) -> Thread
     my_votes: dict[int, int] = {}
     is_watching = False
     if role_of(viewer) is not None:
-        my_votes = dict(
-            db.session.execute(
-                select(Vote.post_id, Vote.value).where(
-                    Vote.user_id == viewer.id, Vote.post_id.in_(shown)
-                )
-            ).tuples()
-        )
+        rows = db.session.execute(
+            select(Vote.post_id, Vote.value).where(
+                Vote.user_id == viewer.id, Vote.post_id.in_(shown)
+            )
+        ).all()
+        my_votes = {post_id: value for post_id, value in rows}
         is_watching = (
             db.session.scalar(
                 select(ThreadWatch.user_id).where(
@@ -217,12 +218,13 @@ def thread_page(thread: Thread, viewer: Any, page: int, per_page: int) -> Thread
     return ThreadPage(thread, opening, accepted, replies, my_votes, is_watching)
 
 
-def reply_page_number(post: Post, per_page: int) -> int:
-    """The page of its thread on which a reply appears (1 for the opening or accepted post)."""
+def reply_page_number(post: Post, viewer: Any, per_page: int) -> int:
+    """The page of its thread on which a reply appears for this viewer (1 for the opening or
+    accepted post); hidden replies count only for moderators, who see them."""
     thread = post.thread
     if post.is_opening or thread.accepted_post_id == post.id:
         return 1
-    earlier = db.session.scalar(
+    stmt = (
         select(func.count())
         .select_from(Post)
         .where(
@@ -233,6 +235,9 @@ def reply_page_number(post: Post, per_page: int) -> int:
             | ((Post.created_at == post.created_at) & (Post.id < post.id)),
         )
     )
+    if not is_moderator(viewer):
+        stmt = stmt.where(Post.is_hidden.is_(False))
+    earlier = db.session.scalar(stmt)
     return (earlier or 0) // per_page + 1
 
 
@@ -267,18 +272,36 @@ def revision_history(post: Post) -> list[RevisionView]:
     return list(reversed(views))
 
 
-def list_tags(limit: int = 100) -> list[tuple[Tag, int]]:
-    """Tags with their visible thread counts, most used first."""
-    rows = db.session.execute(
+def tags_with_counts() -> Select[Tag, int]:
+    """Tags with their visible thread counts, most used first (for db.paginate)."""
+    return (
         select(Tag, func.count(Thread.id))
         .join(thread_tags, thread_tags.c.tag_id == Tag.id)
         .join(Thread, Thread.id == thread_tags.c.thread_id)
         .where(Thread.deleted_at.is_(None), Thread.is_hidden.is_(False))
         .group_by(Tag.id)
         .order_by(func.count(Thread.id).desc(), Tag.name)
-        .limit(limit)
     )
-    return [(tag, count) for tag, count in rows.tuples()]
+
+
+def list_tags(limit: int = 100) -> list[tuple[Tag, int]]:
+    """The most used tags with their visible thread counts."""
+    rows = db.session.execute(tags_with_counts().limit(limit)).all()
+    return [(tag, count) for tag, count in rows]
+
+
+def list_replies(thread: Thread, viewer: Any) -> Select[Post]:
+    """A thread's replies in order (deleted ones keep their place; hidden ones only for
+    moderators), with authors preloaded."""
+    stmt = (
+        select(Post)
+        .where(Post.thread_id == thread.id, Post.is_opening.is_(False))
+        .options(*_post_options())
+        .order_by(Post.created_at, Post.id)
+    )
+    if not is_moderator(viewer):
+        stmt = stmt.where(Post.is_hidden.is_(False))
+    return stmt
 
 
 def get_tag_or_404(name: str) -> Tag:
@@ -308,14 +331,16 @@ def is_watching_tag(user: User, tag: Tag) -> bool:
 def user_activity(user: User) -> dict[str, int]:
     """Counts for a profile: threads started, replies, accepted answers."""
     threads = db.session.scalar(
-        select(func.count()).select_from(Thread).where(
+        select(func.count())
+        .select_from(Thread)
+        .where(
             Thread.author_id == user.id, Thread.deleted_at.is_(None), Thread.is_hidden.is_(False)
         )
     )
     replies = db.session.scalar(
-        select(func.count()).select_from(Post).where(
-            Post.author_id == user.id, Post.is_opening.is_(False), Post.deleted_at.is_(None)
-        )
+        select(func.count())
+        .select_from(Post)
+        .where(Post.author_id == user.id, Post.is_opening.is_(False), Post.deleted_at.is_(None))
     )
     accepted = db.session.scalar(
         select(func.count())

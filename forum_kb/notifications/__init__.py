@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from flask import Flask
 
-__all__ = ["init_app"]
+from forum_kb.notifications.views import bp
+
+__all__ = ["bp", "init_app"]
 
 
 def init_app(app: Flask) -> None:
-    """Register the notification pages (added with the notifications service)."""
+    """Register the notification pages and the header's unread count helper."""
+    from forum_kb.notifications.queries import unread_notifications
+
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(unread_notifications=unread_notifications)

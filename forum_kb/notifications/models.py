@@ -34,6 +34,9 @@ class Notification(Model):
     body: Mapped[str] = mapped_column(Text, default="")
     #: Site-relative link to what the notification is about.
     url: Mapped[str] = mapped_column(String(500))
+    #: Which email setting gates this notice ("replies", "mentions"); None = always eligible.
+    #: Stored because ``kind`` is free text: the digest re-checks the flag when it runs.
+    email_flag: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: When it went out by email (immediately or in a digest); None = not (yet) emailed.

@@ -69,10 +69,9 @@ def normalize_title(title: str) -> str:
 
 def is_new_account(user: User) -> bool:
     """New accounts have little reputation; their posting is limited until they earn some."""
-    return (
-        user.reputation < current_app.config["COMMUNITY_TRUSTED_REPUTATION"]
-        and not is_moderator(user)
-    )
+    return user.reputation < current_app.config[
+        "COMMUNITY_TRUSTED_REPUTATION"
+    ] and not is_moderator(user)
 
 
 def check_posting_limits(actor: User, body: str) -> None:

@@ -5,7 +5,14 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from forum_kb.accounts.models import User
-from forum_kb.community.models import CategoryWatch, Post, TagWatch, Thread, ThreadWatch, thread_tags
+from forum_kb.community.models import (
+    CategoryWatch,
+    Post,
+    TagWatch,
+    Thread,
+    ThreadWatch,
+    thread_tags,
+)
 from forum_kb.community.paths import thread_path
 from forum_kb.extensions import db
 from forum_kb.markup import html_to_text
@@ -22,15 +29,17 @@ def _excerpt(post: Post) -> str:
 def _thread_watchers(thread: Thread) -> list[User]:
     return list(
         db.session.scalars(
-            select(User).join(ThreadWatch, ThreadWatch.user_id == User.id).where(
-                ThreadWatch.thread_id == thread.id
-            )
+            select(User)
+            .join(ThreadWatch, ThreadWatch.user_id == User.id)
+            .where(ThreadWatch.thread_id == thread.id)
         )
     )
 
 
 def _category_and_tag_watchers(thread: Thread) -> list[User]:
-    by_category = select(CategoryWatch.user_id).where(CategoryWatch.category_id == thread.category_id)
+    by_category = select(CategoryWatch.user_id).where(
+        CategoryWatch.category_id == thread.category_id
+    )
     by_tag = (
         select(TagWatch.user_id)
         .join(thread_tags, thread_tags.c.tag_id == TagWatch.tag_id)

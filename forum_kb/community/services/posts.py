@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import func, select
 
 from forum_kb.accounts.models import User
@@ -48,7 +50,9 @@ def reply_to_thread(actor: User, thread: Thread, body: str) -> Post:
         )
         db.session.add(post)
         db.session.flush()
-        db.session.add(PostRevision(post_id=post.id, number=1, editor_id=actor.id, body_source=body))
+        db.session.add(
+            PostRevision(post_id=post.id, number=1, editor_id=actor.id, body_source=body)
+        )
         # SQL-side increments: two replies at once must both count.
         thread.reply_count = Thread.reply_count + 1
         thread.last_activity_at = now
@@ -60,11 +64,17 @@ def reply_to_thread(actor: User, thread: Thread, body: str) -> Post:
 
 
 def edit_post(
-    actor: User, post: Post, body: str, *, title: str | None = None, reason: str = ""
+    actor: User,
+    post: Post,
+    body: str,
+    *,
+    title: str | None = None,
+    tags: Sequence[str] | None = None,
+    reason: str = "",
 ) -> Post:
-    """Change a post (and, for an opening post, the thread title), keeping a revision.
+    """Change a post (and, for an opening post, the thread title and tags), keeping a revision.
 
-    Saving without a change records nothing.
+    All of it is one change: a bad tag saves nothing. Saving without a change records nothing.
 
     Raises:
         PermissionDenied: the actor may not edit this post.
@@ -80,11 +90,28 @@ def edit_post(
     reason = " ".join(reason.split())
     if len(reason) > REASON_MAX:
         errors.append(("reason", f"Keep the reason under {REASON_MAX} characters."))
+    tag_names: list[str] | None = None
+    if tags is not None and post.is_opening:
+        tag_names, tag_errors = content.parse_tags(list(tags))
+        errors += tag_errors
     if errors:
         raise ValidationFailed(errors)
     title_changed = new_title is not None and new_title != thread.title
+    tags_changed = tag_names is not None and tag_names != [t.name for t in thread.tags]
+    if tags_changed:
+        with unit_of_work():
+            thread.tags = content.get_or_create_tags(tag_names or [])
+            if body != post.body_source or title_changed:
+                _revise(actor, post, body, new_title if title_changed else None, reason)
+        return post
     if body == post.body_source and not title_changed:
         return post
+    _revise(actor, post, body, new_title if title_changed else None, reason)
+    return post
+
+
+def _revise(actor: User, post: Post, body: str, new_title: str | None, reason: str) -> None:
+    thread = post.thread
     before = extract_mentions(post.body_source)
     rendered = content.render_post(body)
     with unit_of_work():
@@ -98,8 +125,8 @@ def edit_post(
         post.renderer_version = rendered.version
         post.edited_at = utcnow()
         post.edited_by_id = actor.id
-        if title_changed:
-            thread.title = new_title  # type: ignore[assignment]
+        if new_title is not None:
+            thread.title = new_title
         db.session.add(
             PostRevision(
                 post_id=post.id,
@@ -112,7 +139,6 @@ def edit_post(
         )
         newly = [u for u in rendered.mentioned if u.username_key not in before]
         notify.mentioned_in_edit(post, newly, actor)
-    return post
 
 
 def delete_post(actor: User, post: Post) -> None:
@@ -122,14 +148,14 @@ def delete_post(actor: User, post: Post) -> None:
         PermissionDenied: the actor may not delete this post.
         Conflict: an opening post that already has replies.
     """
-    if not policies.can_delete_post(actor, post):
-        raise PermissionDenied("You cannot delete this post.")
     thread = post.thread
-    if post.is_opening and thread.reply_count > 0:
+    if post.is_opening and thread.reply_count > 0 and not post.is_deleted:
         raise Conflict(
             "An opening post with replies cannot be deleted; edit it instead, "
             "or ask a moderator to close the thread."
         )
+    if not policies.can_delete_post(actor, post):
+        raise PermissionDenied("You cannot delete this post.")
     now = utcnow()
     with unit_of_work():
         post.deleted_at = now
