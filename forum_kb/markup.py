@@ -9,11 +9,11 @@ from functools import partial
 
 import bleach
 import markdown
-from bleach.linkifier import Linker
+from bleach.linkifier import LinkifyFilter
 from markupsafe import Markup
 
 #: Bumped whenever the renderer's output changes, so stored HTML can be re-rendered.
-RENDERER_VERSION = 1
+RENDERER_VERSION = 2
 
 # Never enable attr_list or md_in_html for user input: they let authors write attributes.
 _EXTENSIONS = ["fenced_code", "tables", "sane_lists", "codehilite", "nl2br"]
@@ -71,7 +71,18 @@ _cleaner = bleach.Cleaner(
     strip=True,
     strip_comments=True,
 )
-_linker = Linker(callbacks=[_set_rel], skip_tags={"pre", "code"}, parse_email=False)
+# Linkifying in the same pass as cleaning: a second Linker pass over serialized HTML escapes
+# the text inside <code> twice (``a < b`` would show as ``a &lt; b``).
+_cleaner_linkify = bleach.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=_attribute_filter,
+    protocols=ALLOWED_PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+    filters=[
+        partial(LinkifyFilter, callbacks=[_set_rel], skip_tags={"pre", "code"}, parse_email=False)
+    ],
+)
 
 
 # Code is left alone when looking for @mentions: fenced blocks, then inline code spans.
@@ -123,8 +134,7 @@ def render_markdown(source: str, mentions: Mapping[str, str] | None = None) -> M
         extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS, output_format="html"
     )
     raw_html = converter.convert(source)
-    cleaned = _cleaner.clean(raw_html)
-    return Markup(_linker.linkify(cleaned))  # noqa: S704 - sanitized by the allow-list above
+    return Markup(_cleaner_linkify.clean(raw_html))  # noqa: S704 - sanitized by the allow-list above
 
 
 def clean_html(fragment: str) -> Markup:

@@ -68,7 +68,10 @@ class Tag(Model):
 class Thread(Model):
     __tablename__ = "threads"
     __table_args__ = (
-        Index("ix_threads_category_activity", "category_id", "last_activity_at"),
+        # Category pages list pinned threads first, then by latest activity.
+        Index(
+            "ix_threads_category_pinned_activity", "category_id", "is_pinned", "last_activity_at"
+        ),
         Index("ix_threads_last_activity_at", "last_activity_at"),
         Index("ix_threads_created_at", "created_at"),
     )

@@ -101,7 +101,7 @@ def upgrade():
     )
     with op.batch_alter_table('threads', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_threads_author_id'), ['author_id'], unique=False)
-        batch_op.create_index('ix_threads_category_activity', ['category_id', 'last_activity_at'], unique=False)
+        batch_op.create_index('ix_threads_category_pinned_activity', ['category_id', 'is_pinned', 'last_activity_at'], unique=False)
         batch_op.create_index('ix_threads_created_at', ['created_at'], unique=False)
         batch_op.create_index('ix_threads_last_activity_at', ['last_activity_at'], unique=False)
 
@@ -221,7 +221,7 @@ def downgrade():
     with op.batch_alter_table('threads', schema=None) as batch_op:
         batch_op.drop_index('ix_threads_last_activity_at')
         batch_op.drop_index('ix_threads_created_at')
-        batch_op.drop_index('ix_threads_category_activity')
+        batch_op.drop_index('ix_threads_category_pinned_activity')
         batch_op.drop_index(batch_op.f('ix_threads_author_id'))
 
     op.drop_table('threads')

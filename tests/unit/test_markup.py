@@ -50,3 +50,16 @@ def test_render_markdown_strips_dangerous_markup(payload):
 
 def test_html_to_text_strips_tags_and_entities():
     assert html_to_text("<p>Fish &amp; <b>chips</b></p>") == "Fish & chips"
+
+
+def test_code_is_escaped_exactly_once():
+    html = render_markdown("Use `a < b && c`\n\n```\nif a < b: pass\n```")
+    assert "<code>a &lt; b &amp;&amp; c</code>" in html
+    assert "if a &lt; b: pass" in html
+    assert "&amp;lt;" not in html
+
+
+def test_bare_urls_become_links_but_not_inside_code():
+    html = render_markdown("See https://example.com and `https://not-a-link.example`")
+    assert '<a href="https://example.com" rel="nofollow ugc noopener">' in html
+    assert "<code>https://not-a-link.example</code>" in html
