@@ -145,3 +145,24 @@ class WatchForm(FlaskForm):
     """``watch`` is 1 to start watching, 0 to stop."""
 
     watch = BooleanField(false_values=("0", "false", ""))
+
+
+class CategoryForm(FlaskForm):
+    name = StringField(
+        "Name", validators=[DataRequired(message="Give the category a name."), Length(max=80)]
+    )
+    slug = StringField(
+        "Slug",
+        validators=[Optional(), Length(max=80)],
+        description="The address: /c/<slug>. Leave empty to make one from the name.",
+    )
+    description = TextAreaField(
+        "Description",
+        validators=[Optional(), Length(max=1000)],
+        description="One or two sentences: what belongs here.",
+        render_kw={"rows": 3},
+    )
+
+
+class MoveForm(FlaskForm):
+    offset = IntegerField(validators=[InputRequired(), AnyOf([-1, 1])])

@@ -19,12 +19,13 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from forum_kb.accounts.models import User
+from forum_kb.accounts.auth import role_required
+from forum_kb.accounts.models import Role, User
 from forum_kb.community import forms, paths, policies, queries, services
 from forum_kb.community.limits import posting_limit
-from forum_kb.community.models import Post, Thread, ThreadKind
+from forum_kb.community.models import Category, Post, Thread, ThreadKind
 from forum_kb.community.queries import ThreadSort
-from forum_kb.errors import NotFound, PermissionDenied, ValidationFailed
+from forum_kb.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from forum_kb.extensions import db
 from forum_kb.forms import apply_errors
 
@@ -418,3 +419,67 @@ def post_vote(post_id: int):
         except ValidationFailed as exc:
             flash(exc.message, "error")
     return redirect(_permalink(post))
+
+
+# --- category administration ---------------------------------------------------------------
+
+
+@bp.route("/admin/categories", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def category_admin():
+    form = forms.CategoryForm()
+    if form.validate_on_submit():
+        try:
+            category = services.create_category(
+                _actor(), form.name.data, form.slug.data or "", form.description.data or ""
+            )
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        except Conflict as exc:
+            # API.md makes a duplicate slug a 409; on a form it belongs next to the field.
+            apply_errors(form, ValidationFailed([("slug", exc.message)]))
+        else:
+            flash(f"Category “{category.name}” created.", "success")
+            return redirect(url_for("community.category_admin"))
+    return render_template(
+        "community/category_admin.html",
+        form=form,
+        categories=queries.list_categories(),
+        counts=queries.category_thread_counts(),
+        move_form=forms.MoveForm(),
+    )
+
+
+@bp.route("/admin/categories/<int:category_id>/edit", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def category_edit(category_id: int):
+    category = db.get_or_404(Category, category_id, description="No such category.")
+    form = forms.CategoryForm(obj=category)
+    if form.validate_on_submit():
+        try:
+            services.update_category(
+                _actor(),
+                category,
+                form.name.data,
+                form.slug.data or "",
+                form.description.data or "",
+            )
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        except Conflict as exc:
+            # API.md makes a duplicate slug a 409; on a form it belongs next to the field.
+            apply_errors(form, ValidationFailed([("slug", exc.message)]))
+        else:
+            flash("Category saved.", "success")
+            return redirect(url_for("community.category_admin"))
+    return render_template("community/category_edit.html", form=form, category=category)
+
+
+@bp.post("/admin/categories/<int:category_id>/move")
+@role_required(Role.ADMIN)
+def category_move(category_id: int):
+    category = db.get_or_404(Category, category_id, description="No such category.")
+    form = forms.MoveForm()
+    if form.validate_on_submit():
+        services.move_category(_actor(), category, form.offset.data)
+    return redirect(url_for("community.category_admin"))

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from forum_kb.community.services.categories import create_category
+from forum_kb.community.services.categories import (
+    create_category,
+    move_category,
+    update_category,
+)
 from forum_kb.community.services.posts import (
     delete_post,
     edit_post,
@@ -26,12 +30,14 @@ __all__ = [
     "create_thread",
     "delete_post",
     "edit_post",
+    "move_category",
     "opening_post",
     "record_view",
     "reply_to_thread",
     "rerender_stale_posts",
     "retag_thread",
     "unaccept_answer",
+    "update_category",
     "vote",
     "watch_category",
     "watch_tag",

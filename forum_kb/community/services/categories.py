@@ -16,18 +16,10 @@ NAME_MAX = 80
 DESCRIPTION_MAX = 1000
 
 
-def create_category(actor: User, name: str, slug: str = "", description: str = "") -> Category:
-    """Add a category at the end of the list.
-
-    Raises:
-        PermissionDenied: the actor is not an admin.
-        ValidationFailed: the name or slug is empty or too long.
-        Conflict: the slug is taken.
-    """
-    if not policies.can_manage_categories(actor):
-        raise PermissionDenied("Only admins manage categories.")
+def _validated(name: str, slug: str, description: str) -> tuple[str, str, str]:
     name = " ".join(name.split())
     slug = slugify(slug or name)
+    description = description.strip()
     errors: list[tuple[str, str]] = []
     if not name or len(name) > NAME_MAX:
         errors.append(("name", f"Give a name of 1 to {NAME_MAX} characters."))
@@ -37,13 +29,75 @@ def create_category(actor: User, name: str, slug: str = "", description: str = "
         errors.append(("description", f"Use at most {DESCRIPTION_MAX} characters."))
     if errors:
         raise ValidationFailed(errors)
-    if db.session.scalar(select(Category.id).where(Category.slug == slug)) is not None:
+    return name, slug, description
+
+
+def _require_admin(actor: User) -> None:
+    if not policies.can_manage_categories(actor):
+        raise PermissionDenied("Only admins manage categories.")
+
+
+def _slug_taken(slug: str, exclude_id: int | None = None) -> bool:
+    existing = db.session.scalar(select(Category.id).where(Category.slug == slug))
+    return existing is not None and existing != exclude_id
+
+
+def create_category(actor: User, name: str, slug: str = "", description: str = "") -> Category:
+    """Add a category at the end of the list.
+
+    Raises:
+        PermissionDenied: the actor is not an admin.
+        ValidationFailed: the name or slug is empty or too long.
+        Conflict: the slug is taken.
+    """
+    _require_admin(actor)
+    name, slug, description = _validated(name, slug, description)
+    if _slug_taken(slug):
         raise Conflict(f"A category with the slug '{slug}' already exists.")
     with unit_of_work():
         position = db.session.scalar(select(func.coalesce(func.max(Category.position), -1))) or 0
-        category = Category(
-            name=name, slug=slug, description=description.strip(), position=position + 1
-        )
+        category = Category(name=name, slug=slug, description=description, position=position + 1)
         db.session.add(category)
         db.session.flush()
     return category
+
+
+def update_category(
+    actor: User, category: Category, name: str, slug: str, description: str
+) -> Category:
+    """Rename a category, change its slug or description.
+
+    Raises:
+        PermissionDenied: the actor is not an admin.
+        ValidationFailed: the name or slug is empty or too long.
+        Conflict: the new slug belongs to another category.
+    """
+    _require_admin(actor)
+    name, slug, description = _validated(name, slug, description)
+    if _slug_taken(slug, exclude_id=category.id):
+        raise Conflict(f"A category with the slug '{slug}' already exists.")
+    with unit_of_work():
+        category.name, category.slug, category.description = name, slug, description
+    return category
+
+
+def move_category(actor: User, category: Category, offset: int) -> None:
+    """Move a category one place up (-1) or down (+1) in the display order.
+
+    Raises:
+        PermissionDenied: the actor is not an admin.
+        ValidationFailed: an offset other than -1 or 1.
+    """
+    _require_admin(actor)
+    if offset not in (-1, 1):
+        raise ValidationFailed([("offset", "Move one place up or down.")])
+    ordered = list(db.session.scalars(select(Category).order_by(Category.position, Category.name)))
+    index = ordered.index(category)
+    target = index + offset
+    if not 0 <= target < len(ordered):
+        return
+    ordered[index], ordered[target] = ordered[target], ordered[index]
+    with unit_of_work():
+        # Renumber everything: positions may have gaps or ties from older data.
+        for position, item in enumerate(ordered):
+            item.position = position
