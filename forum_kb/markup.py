@@ -64,25 +64,26 @@ def _set_rel(
     return attrs
 
 
-_cleaner = bleach.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=_attribute_filter,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-)
-# Linkifying in the same pass as cleaning: a second Linker pass over serialized HTML escapes
-# the text inside <code> twice (``a < b`` would show as ``a &lt; b``).
-_cleaner_linkify = bleach.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=_attribute_filter,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-    filters=[
-        partial(LinkifyFilter, callbacks=[_set_rel], skip_tags={"pre", "code"}, parse_email=False)
-    ],
-)
+def _make_cleaner(*, linkify: bool) -> bleach.Cleaner:
+    # Linkify in the same pass as cleaning: a second Linker pass over serialized HTML escapes
+    # the text inside <code> twice (``a < b`` would show as ``a &lt; b``).
+    filters = (
+        [partial(LinkifyFilter, callbacks=[_set_rel], skip_tags={"pre", "code"}, parse_email=False)]
+        if linkify
+        else []
+    )
+    return bleach.Cleaner(
+        tags=ALLOWED_TAGS,
+        attributes=_attribute_filter,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+        filters=filters,
+    )
+
+
+_cleaner = _make_cleaner(linkify=False)
+_cleaner_linkify = _make_cleaner(linkify=True)
 
 
 # Code is left alone when looking for @mentions: fenced blocks, then inline code spans.

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
 
 from forum_kb.accounts.models import User
 from forum_kb.accounts.policies import is_moderator
-from forum_kb.community.models import Post, Tag
+from forum_kb.community.models import Post, PostRevision, Tag
 from forum_kb.community.paths import profile_path
 from forum_kb.db import utcnow
 from forum_kb.errors import RateLimited, ValidationFailed
@@ -42,6 +42,34 @@ def render_post(source: str) -> Rendered:
         )
     links = {user.username_key: profile_path(user.username) for user in users}
     return Rendered(str(render_markdown(source, links)), RENDERER_VERSION, users)
+
+
+def add_post(
+    actor: User,
+    thread_id: int,
+    body: str,
+    rendered: Rendered,
+    *,
+    is_opening: bool = False,
+    title: str | None = None,
+    now: datetime | None = None,
+) -> Post:
+    """Insert a post and its first revision (inside the caller's unit of work)."""
+    post = Post(
+        thread_id=thread_id,
+        author_id=actor.id,
+        is_opening=is_opening,
+        body_source=body,
+        body_html=rendered.html,
+        renderer_version=rendered.version,
+        created_at=now or utcnow(),
+    )
+    db.session.add(post)
+    db.session.flush()
+    db.session.add(
+        PostRevision(post_id=post.id, number=1, editor_id=actor.id, title=title, body_source=body)
+    )
+    return post
 
 
 def body_errors(body: str, field: str = "body") -> list[tuple[str, str]]:

@@ -40,19 +40,7 @@ def reply_to_thread(actor: User, thread: Thread, body: str) -> Post:
     rendered = content.render_post(body)
     now = utcnow()
     with unit_of_work():
-        post = Post(
-            thread_id=thread.id,
-            author_id=actor.id,
-            body_source=body,
-            body_html=rendered.html,
-            renderer_version=rendered.version,
-            created_at=now,
-        )
-        db.session.add(post)
-        db.session.flush()
-        db.session.add(
-            PostRevision(post_id=post.id, number=1, editor_id=actor.id, body_source=body)
-        )
+        post = content.add_post(actor, thread.id, body, rendered, now=now)
         # SQL-side increments: two replies at once must both count.
         thread.reply_count = Thread.reply_count + 1
         thread.last_activity_at = now

@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from forum_kb.accounts.models import User
 from forum_kb.community import policies
-from forum_kb.community.models import Category, Post, PostRevision, Thread, ThreadKind
+from forum_kb.community.models import Category, Post, Thread, ThreadKind
 from forum_kb.community.services import content, notify
 from forum_kb.community.services.watches import ensure_watching
 from forum_kb.db import unit_of_work, utcnow
@@ -63,21 +63,8 @@ def create_thread(actor: User, data: NewThread) -> Thread:
         )
         db.session.add(thread)
         db.session.flush()
-        post = Post(
-            thread_id=thread.id,
-            author_id=actor.id,
-            is_opening=True,
-            body_source=data.body,
-            body_html=rendered.html,
-            renderer_version=rendered.version,
-            created_at=now,
-        )
-        db.session.add(post)
-        db.session.flush()
-        db.session.add(
-            PostRevision(
-                post_id=post.id, number=1, editor_id=actor.id, title=title, body_source=data.body
-            )
+        post = content.add_post(
+            actor, thread.id, data.body, rendered, is_opening=True, title=title, now=now
         )
         ensure_watching(actor, thread)
         notify.new_thread(thread, post, rendered.mentioned)
