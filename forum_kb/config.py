@@ -83,6 +83,16 @@ class DefaultConfig:
     #: Threads, replies and edits per signed-in user (Flask-Limiter syntax).
     RATELIMIT_POSTING = "6 per minute;100 per hour"
 
+    # --- Knowledge base -----------------------------------------------------------------------
+    #: A new article's review-by date is this many days after it is first published.
+    KB_REVIEW_INTERVAL_DAYS = 180
+    #: `flask kb remind` emails an owner about the same stale article at most this often.
+    KB_REMIND_EVERY_DAYS = 7
+    #: An article with at least this many answers and a lower helpful ratio counts as poor.
+    KB_POOR_FEEDBACK_MIN_VOTES = 5
+    KB_POOR_FEEDBACK_RATIO = 0.5
+    KB_ARTICLES_PER_PAGE = 20
+
     # --- Mail (password resets, notifications) ----------------------------------------------
     #: SMTP host. ``None`` writes mail to the log instead of sending it (development).
     MAIL_SERVER: str | None = None

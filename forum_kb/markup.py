@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass
 from functools import partial
 
 import bleach
@@ -47,7 +48,14 @@ def _filter_class(tag: str, name: str, value: str) -> bool:
     return all(_CLASS_RE.match(part) for part in value.split())
 
 
+_TOC_ID_RE = re.compile(r"^toc-[a-z0-9_-]{1,80}$")
+
+
 def _attribute_filter(tag: str, name: str, value: str) -> bool:
+    if tag in ("h2", "h3", "h4") and name == "id":
+        # Only ids made by render_article's table of contents ("toc-..."): author-chosen ids
+        # could clobber the page's own elements.
+        return bool(_TOC_ID_RE.match(value))
     if tag == "a":
         return name in ("href", "title")
     if tag in ("span", "div", "code"):
@@ -162,3 +170,52 @@ _LINK_RE = re.compile(r"https?://|www\.", re.IGNORECASE)
 def count_links(source: str) -> int:
     """How many web links a Markdown source contains (for new-account limits)."""
     return len(_LINK_RE.findall(source))
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    level: int
+    anchor: str
+    title: str
+
+
+def _toc_slug(value: str, separator: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")[:60] or "section"
+    return f"toc-{slug}"
+
+
+def render_article(source: str) -> tuple[Markup, list[TocEntry]]:
+    """Render a KB article: like posts, plus heading anchors and a table of contents (h2-h3)."""
+    converter = markdown.Markdown(
+        extensions=[*_EXTENSIONS, "toc"],
+        extension_configs={
+            **_EXTENSION_CONFIGS,
+            "toc": {"slugify": _toc_slug, "toc_depth": "2-3", "permalink": False},
+        },
+        output_format="html",
+    )
+    raw_html = converter.convert(source)
+    entries: list[TocEntry] = []
+
+    def walk(tokens: list[dict[str, object]]) -> None:
+        for token in tokens:
+            entries.append(
+                TocEntry(
+                    int(str(token["level"])), str(token["id"]), html.unescape(str(token["name"]))
+                )
+            )
+            walk(token.get("children", []))  # type: ignore[arg-type]
+
+    walk(getattr(converter, "toc_tokens", []))
+    return Markup(_cleaner_linkify.clean(raw_html)), entries  # noqa: S704 - sanitized above
+
+
+_HEADING_RE = re.compile(r'<h([23]) id="(toc-[a-z0-9_-]+)">(.*?)</h\1>', re.DOTALL)
+
+
+def toc_from_html(fragment: str) -> list[TocEntry]:
+    """The table of contents of HTML made by ``render_article`` (read from its headings)."""
+    return [
+        TocEntry(int(level), anchor, html_to_text(inner))
+        for level, anchor, inner in _HEADING_RE.findall(fragment)
+    ]

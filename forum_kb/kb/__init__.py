@@ -1,13 +1,25 @@
-"""Knowledge base: company-sanctioned articles."""
+"""Knowledge base: company-sanctioned articles with a reviewed lifecycle."""
 
 from __future__ import annotations
 
 from flask import Flask
 
+from forum_kb.kb import models as models
 from forum_kb.kb.views import bp
 
 __all__ = ["bp", "init_app"]
 
 
 def init_app(app: Flask) -> None:
+    from forum_kb.kb import policies
+
     app.register_blueprint(bp)
+    app.jinja_env.globals.update(
+        can_view_article=policies.can_view_article,
+        can_see_unpublished=policies.can_see_unpublished,
+        can_write_articles=policies.can_write_articles,
+        can_edit_article=policies.can_edit_article,
+        can_publish=policies.can_publish,
+        can_manage_sections=policies.can_manage_sections,
+        can_see_feedback=policies.can_see_feedback,
+    )

@@ -172,7 +172,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['editor_id'], ['users.id'], name=op.f('fk_post_revisions_editor_id_users')),
     sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_post_revisions_post_id_posts'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_post_revisions')),
-    sa.UniqueConstraint('post_id', 'number', name=op.f('uq_post_revisions_post_id'))
+    sa.UniqueConstraint('post_id', 'number', name=op.f('uq_post_revisions_post_id_number'))
     )
     op.create_table('post_votes',
     sa.Column('post_id', sa.Integer(), nullable=False),
