@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from forum_kb.accounts.models import Role, User
 from forum_kb.db import utcnow
 from forum_kb.errors import NotFound
 from forum_kb.extensions import db
@@ -261,5 +262,18 @@ def poorly_rated_articles() -> list[Article]:
             )
             .options(selectinload(Article.owner))
             .order_by((Article.helpful_count * 1.0 / total).asc())
+        )
+    )
+
+
+def list_writers() -> list[User]:
+    """Active moderators, staff and admins: the people who may own articles."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.role.in_([Role.MODERATOR, Role.STAFF, Role.ADMIN]), User.is_active.is_(True)
+            )
+            .order_by(User.username_key)
         )
     )
