@@ -68,7 +68,7 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def refuse_nul_characters() -> None:
         # No text field accepts NUL, and PostgreSQL refuses it in strings (an error, so a 500).
-        values: list[Any] = [*request.args.values(), *request.args.keys()]
+        values: list[Any] = [request.path, *request.args.values(), *request.args.keys()]
         if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
             values += [*request.form.values(), *request.form.keys()]
         elif request.is_json:

@@ -260,6 +260,7 @@ def test_429_page_is_friendly(make_app):
     ("method", "path", "kwargs"),
     [
         ("get", "/search/?q=a%00b", {}),
+        ("get", "/kb/articles/a%00b", {}),
         ("post", "/login", {"data": {"login": "bob\x00", "password": "x"}}),
         ("post", "/api/v1/tokens", {"json": {"username": "bob\x00", "password": "x"}}),
         ("post", "/api/v1/tokens", {"json": {"username": "bob", "nested": ["\x00"]}}),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -14,7 +16,9 @@ from forum_kb.db import utcnow
 from forum_kb.demo import data
 from forum_kb.demo.data import MEMBERS, USERS
 from forum_kb.extensions import db
-from forum_kb.markup import RENDERER_VERSION
+from forum_kb.kb import queries as kb_queries
+from forum_kb.kb.models import Article, ArticleEvent, ArticleStatus, Feedback, Revision, Section
+from forum_kb.markup import RENDERER_VERSION, toc_from_html
 from forum_kb.notifications.models import EmailMode, Notification, NotificationSetting
 
 
@@ -152,3 +156,97 @@ def test_demo_sends_no_email_but_leaves_notifications(mailbox, demo):
     assert db.session.scalar(select(func.count()).select_from(Notification)) > 0
     modes = set(db.session.scalars(select(NotificationSetting.email_mode)))
     assert modes == {EmailMode.IMMEDIATE}
+
+
+def test_demo_loads_quickly(runner):
+    started = time.perf_counter()
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    assert time.perf_counter() - started < 6
+
+
+def test_demo_kb_has_sections_and_articles_in_every_status(demo):
+    sections = kb_queries.list_sections()
+    assert [s.name for s in sections] == [name for name, _, _ in data.KB_SECTIONS]
+    articles = list(db.session.scalars(select(Article)))
+    assert len(articles) == len(data.ARTICLES)
+    assert {a.status for a in articles} == set(ArticleStatus)
+    published = [a for a in articles if a.is_published]
+    assert len(published) > len(articles) / 2
+    assert kb_queries.published_counts().keys() == {s.id for s in sections}
+    owners = {a.owner.username for a in articles}
+    assert owners == {"sam.staff", "mia.mod"}
+    # One published article has changes waiting, one draft is in review.
+    pending = [a for a in published if a.has_pending_draft]
+    assert len(pending) == 1 and pending[0].draft_revision.number == 2
+    assert [a.status for a in kb_queries.review_queue()] == [ArticleStatus.IN_REVIEW]
+    assert all(a.labels for a in articles)
+
+
+def test_demo_kb_published_articles_have_html_toc_and_working_links(demo):
+    published = list(
+        db.session.scalars(select(Article).where(Article.status == ArticleStatus.PUBLISHED))
+    )
+    slugs = {a.slug for a in published}
+    html = ""
+    for article in published:
+        revision = article.published_revision
+        assert revision.body_html and revision.renderer_version == RENDERER_VERSION
+        assert article.published_at is not None and article.review_by is not None
+        html += revision.body_html
+    assert sum(len(toc_from_html(a.published_revision.body_html)) > 1 for a in published) >= 5
+    assert "<table>" in html and '<div class="highlight"><pre>' in html and "<ol>" in html
+    links = re.findall(r'href="/kb/articles/([^"]+)"', html)
+    assert links and set(links) <= slugs
+    # Only the pending draft shows the new section; readers still get the published one.
+    pending = next(a for a in published if a.has_pending_draft)
+    assert "Resend an expired invitation" in pending.draft_revision.body_html
+    assert "Resend an expired invitation" not in pending.published_revision.body_html
+
+
+def test_demo_kb_has_one_stale_article_and_one_poorly_rated(demo):
+    stale = kb_queries.stale_articles()
+    assert len(stale) == 1
+    article = stale[0]
+    interval = timedelta(days=demo.config["KB_REVIEW_INTERVAL_DAYS"])
+    assert article.review_by == (article.published_at + interval).date()
+    assert [a.id for a in kb_queries.poorly_rated_articles()] == [article.id]
+
+
+def test_demo_kb_feedback_is_counted(demo):
+    answered = 0
+    for article in db.session.scalars(select(Article)):
+        rows = list(db.session.scalars(select(Feedback).where(Feedback.article_id == article.id)))
+        assert article.helpful_count == sum(f.helpful for f in rows)
+        assert article.not_helpful_count == sum(not f.helpful for f in rows)
+        assert all(f.session_key and f.session_key.startswith("demo-") for f in rows)
+        answered += bool(rows)
+    assert answered >= 6
+    ratios = {a.helpful_ratio for a in db.session.scalars(select(Article))}
+    assert None in ratios and 1.0 in ratios and any(r is not None and r < 0.5 for r in ratios)
+    assert db.session.scalar(
+        select(func.count()).select_from(Feedback).where(Feedback.comment != "")
+    )
+
+
+def test_demo_kb_answers_community_questions(demo):
+    titles = set(db.session.scalars(select(Thread.title)))
+    answered = [a for a in data.ARTICLES if a.answers]
+    assert len(answered) >= 2 and all(a.answers in titles for a in answered)
+
+
+def test_demo_kb_history_is_dated_in_order(demo):
+    now = utcnow()
+    for article in db.session.scalars(select(Article)):
+        events = kb_queries.article_events(article)
+        times = [e.created_at for e in reversed(events)]
+        assert times == sorted(times) and times[-1] <= now
+        assert article.created_at == times[0]
+        if article.published_at is not None:
+            assert article.created_at < article.published_at <= now
+        revisions = db.session.scalars(
+            select(Revision.created_at).where(Revision.article_id == article.id)
+        )
+        assert all(article.created_at <= t <= now for t in revisions)
+    actions = set(db.session.scalars(select(ArticleEvent.action)))
+    assert actions == {"created", "submitted", "published", "archived"}
+    assert db.session.scalar(select(func.count()).select_from(Section)) == 3

@@ -1,6 +1,7 @@
 """What the demo community holds. Later features add their content here.
 
-The threads are the support forum of "Shiftwise", a fictional team scheduling and helpdesk app.
+The threads are the support forum of "Shiftwise", a fictional team scheduling and helpdesk app;
+the knowledge-base articles are its official help centre.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import textwrap
 from dataclasses import dataclass
 
 from forum_kb.accounts.models import Role
+from forum_kb.kb.models import ArticleStatus
 
 # (username, role, password, display name, bio). Passwords are printed by `make run`.
 USERS: list[tuple[str, Role, str, str, str]] = [
@@ -1773,5 +1775,484 @@ THREADS: list[DemoThread] = [
                 up=("yuki", "bob"),
             ),
         ),
+    ),
+]
+
+
+# --- Knowledge base ------------------------------------------------------------------------------
+
+# (name, slug, description), in the order readers see them.
+KB_SECTIONS: list[tuple[str, str, str]] = [
+    (
+        "Getting started",
+        "getting-started",
+        "Import your people, invite your team and build your first rota.",
+    ),
+    (
+        "Accounts and billing",
+        "accounts-and-billing",
+        "Plans, seats, invoices and who owns the workspace.",
+    ),
+    (
+        "Integrations",
+        "integrations",
+        "Calendars, webhooks and the REST API.",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class DemoArticle:
+    section: str  # slug
+    #: Writes the article and owns it; sam.staff reviews and publishes.
+    owner: str
+    #: Days since the first draft; a reviewed article was submitted 12 hours and published
+    #: 36 hours after that.
+    days_ago: float
+    title: str
+    labels: tuple[str, ...]
+    body: str
+    status: ArticleStatus = ArticleStatus.PUBLISHED
+    #: Readers' "Was this helpful?" answers: how many said yes, how many said no.
+    helpful: int = 0
+    not_helpful: int = 0
+    #: Comments left with some of those answers: (helpful, comment).
+    comments: tuple[tuple[bool, str], ...] = ()
+    #: Appended to the body by an edit after publication, saved as a draft not yet published.
+    update: str = ""
+    update_note: str = ""
+    updated_days_ago: float = 0
+    #: Why (and when) an archived article was taken out of the help centre.
+    archive_note: str = ""
+    archived_days_ago: float = 0
+    #: Title of the community thread whose question the article answers.
+    answers: str = ""
+
+
+A = DemoArticle
+
+ARTICLES: list[DemoArticle] = [
+    # --- Getting started -------------------------------------------------------------------
+    A(
+        "getting-started",
+        "sam.staff",
+        75,
+        "Import your staff from a CSV file",
+        ("csv-import", "onboarding", "people"),
+        _md("""
+            Adding people one at a time is fine for a small team. For more than a handful,
+            import them from a spreadsheet: Shiftwise creates everyone in one go, and nobody
+            is emailed until you say so.
+
+            ## Before you start
+
+            - You need the **Manager** or **Owner** role.
+            - Each person needs an email address that is not already in your workspace.
+            - Save your spreadsheet as **CSV UTF-8**. Plain "CSV" from Excel on Windows uses an
+              old encoding, and names such as *Müller* or *Wójcik* come out garbled.
+
+            ## Prepare the file
+
+            The first row names the columns. Only `email` is required; the others fill in the
+            profile and can be changed later.
+
+            | Column | Required | Example | Notes |
+            |---|---|---|---|
+            | `first_name` | no | Lena | |
+            | `last_name` | no | Krüger | |
+            | `email` | yes | lena@example.com | used to sign in |
+            | `phone` | no | +49 30 1234567 | international format |
+            | `role` | no | manager | `staff` (default), `scheduler` or `manager` |
+            | `team` | no | Front desk | created if it does not exist |
+            | `location` | no | Main clinic | created if it does not exist |
+
+            A file that imports two people:
+
+            ```text
+            first_name,last_name,email,phone,role,team,location
+            Lena,Krüger,lena@example.com,+49 30 1234567,manager,Front desk,Main clinic
+            Jonas,Meyer,jonas@example.com,,staff,Therapists,Main clinic
+            ```
+
+            ## Import the file
+
+            1. Go to **People**, open the `⋯` menu next to **Invite** and choose **Import**.
+            2. Choose your CSV file. Shiftwise reads it and shows a preview.
+            3. Check the preview. Rows with problems are marked in red with the reason; fix
+               them in the file and choose it again, or untick them to skip them.
+            4. Click **Import**. The people are created but not yet invited.
+            5. When you are ready, click **Send invites**. Each person gets an email with a
+               link to set their password.
+
+            ## If something goes wrong
+
+            - **Garbled names**: the file was not saved as UTF-8. Save it again as
+              *CSV UTF-8* and re-import; existing people are updated, not duplicated.
+            - **"Email already in use"**: that person is already in your workspace, perhaps
+              deactivated. Reactivate them under **People → Deactivated**.
+
+            **Related:**
+            [Invite your team](/kb/articles/invite-your-team-and-choose-their-roles)
+        """),
+        helpful=12,
+        not_helpful=1,
+        comments=((False, "An example for Excel on a Mac would help, the menus differ."),),
+        answers="How do I import my staff list from a spreadsheet?",
+    ),
+    A(
+        "getting-started",
+        "mia.mod",
+        21,
+        "Open shifts and shift swaps: which one to use",
+        ("shifts", "schedules"),
+        _md("""
+            Both let someone other than the scheduled person work a shift, so they are easy
+            to mix up. The difference is who starts it and whether the shift already has
+            someone on it.
+
+            | | Open shift | Shift swap |
+            |---|---|---|
+            | Who starts it | a scheduler | an employee |
+            | Has someone on it? | no | yes, the person who wants out |
+            | Who can take it | anyone eligible in the team | a colleague the owner picks |
+            | Needs approval | optional | optional, per team |
+
+            ## Use an open shift to fill a gap
+
+            For sick cover or extra demand, a scheduler posts the shift without a name on it.
+            Everyone eligible gets a notification, and the first person to claim it gets it
+            (or the scheduler picks from the volunteers, if approval is on).
+
+            1. In the schedule, click the empty slot and choose **New open shift**.
+            2. Set the time, position and how many people you need.
+            3. Click **Publish**.
+
+            ## Use shift swaps to stop the group-chat trading
+
+            When people trade shifts among themselves, turn on swaps so the trade happens in
+            Shiftwise and the rota stays right.
+
+            1. Go to **Settings → Scheduling → Swaps** and switch swaps on.
+            2. Choose whether a manager must approve each swap.
+            3. Tell your team: in the app, they open their shift and choose **Offer swap**.
+
+            **Related:**
+            [Invite your team](/kb/articles/invite-your-team-and-choose-their-roles)
+        """),
+        helpful=8,
+        not_helpful=1,
+        answers="What's the difference between open shifts and shift swaps?",
+    ),
+    A(
+        "getting-started",
+        "sam.staff",
+        90,
+        "Invite your team and choose their roles",
+        ("onboarding", "people", "permissions"),
+        _md("""
+            Everyone who works shifts needs a Shiftwise account. You invite them by email,
+            and their role decides what they can see and change.
+
+            ## Roles
+
+            | Role | Sees | Can change |
+            |---|---|---|
+            | Staff | their own shifts and the team rota | their availability, swaps, time off |
+            | Scheduler | every schedule in their teams | shifts in their teams |
+            | Manager | everything in their locations | schedules, people, approvals |
+            | Owner | everything | everything, including billing |
+
+            ## Invite people
+
+            1. Go to **People → Invite**.
+            2. Enter an email address, choose a role and a team.
+            3. Click **Send invite**. The invitation is valid for 7 days.
+
+            For more than a few people,
+            [import them from a CSV file](/kb/articles/import-your-staff-from-a-csv-file)
+            instead.
+        """),
+        helpful=5,
+        not_helpful=2,
+        comments=((False, "It doesn't say how to resend an invitation that has expired."),),
+        update=_md("""
+            ## Resend an expired invitation
+
+            Invitations expire after 7 days. Under **People → Invited**, find the person and
+            choose **Resend**; the old link stops working and a new one is emailed.
+        """),
+        update_note="Readers asked how to resend an expired invitation.",
+        updated_days_ago=2,
+    ),
+    A(
+        "getting-started",
+        "mia.mod",
+        0.2,
+        "Who can see phone numbers and other profile details",
+        ("privacy", "permissions", "people"),
+        _md("""
+            Some people would rather not share their mobile number with the whole company.
+            This is what each role can see on a profile.
+
+            | Detail | Staff | Scheduler | Manager |
+            |---|---|---|---|
+            | Name and photo | everyone | everyone | everyone |
+            | Email | their team | their teams | everyone |
+            | Phone | hidden if the person chose so | their teams | everyone |
+
+            TODO: check with product whether schedulers really see hidden numbers.
+        """),
+        status=ArticleStatus.DRAFT,
+        answers="Can employees see each other's phone numbers?",
+    ),
+    # --- Accounts and billing --------------------------------------------------------------
+    A(
+        "accounts-and-billing",
+        "sam.staff",
+        18,
+        "Add your VAT ID to invoices",
+        ("invoices", "vat"),
+        _md("""
+            Shiftwise bills from Ireland. If your business is registered for VAT in another EU
+            country, add your VAT ID and new invoices apply the reverse-charge rule (0% VAT).
+
+            1. Go to **Settings → Billing → Company details**.
+            2. Enter your VAT ID with its country prefix, for example `DE123456789`.
+            3. Click **Save**. We check the number with the EU's VIES service; this takes a
+               few seconds.
+
+            Once the number is valid, every new invoice shows it.
+
+            ## Invoices issued before you added it
+
+            Reply to any invoice email and ask for re-issued copies. We can re-issue invoices
+            from the current and the previous calendar year.
+        """),
+        helpful=6,
+        answers="How do I add our VAT number to invoices?",
+    ),
+    A(
+        "accounts-and-billing",
+        "sam.staff",
+        25,
+        "How seats are billed for seasonal and temporary staff",
+        ("seats", "pricing", "people"),
+        _md("""
+            You pay for **active** people, not for everyone who ever worked for you. When
+            seasonal staff leave, deactivate them and they stop counting.
+
+            ## Deactivate, don't delete
+
+            Go to **People**, select the people who have left and choose **Deactivate**. Their
+            shifts and hours stay in your reports, and next season you reactivate them
+            instead of inviting them again.
+
+            ## How this works on each plan
+
+            | | Monthly billing | Annual billing |
+            |---|---|---|
+            | Adding people | charged from the next invoice | prorated to the renewal date |
+            | Deactivating people | not charged from the next invoice | credit at renewal |
+
+            If you take on extra staff for a few months each year, ask
+            billing@shiftwise.example for a **monthly add-on** for them while the rest of your
+            team stays on annual billing.
+
+            **Related:**
+            [Import your staff from a CSV file](/kb/articles/import-your-staff-from-a-csv-file)
+        """),
+        helpful=3,
+        not_helpful=2,
+        comments=((False, "Please give a worked example with numbers."),),
+        answers="We're adding 40 seasonal workers: do we pay for them all year?",
+    ),
+    A(
+        "accounts-and-billing",
+        "mia.mod",
+        4,
+        "Transfer workspace ownership",
+        ("account-owner", "permissions"),
+        _md("""
+            Every workspace has exactly one owner, who also controls billing. Move ownership
+            before the owner leaves your company.
+
+            ## While the owner can still sign in
+
+            1. The owner goes to **Settings → Workspace → Owner**.
+            2. They choose the new owner (who must be a manager) and confirm with their
+               password.
+            3. The new owner gets an email and clicks **Accept**.
+
+            Check that the payment card on file is not the old owner's personal card.
+
+            ## If the owner has already left
+
+            A manager can ask support for the transfer. Send a signed request on company
+            letterhead, or write from the billing contact's email address. It takes one to
+            two working days.
+        """),
+        status=ArticleStatus.IN_REVIEW,
+        answers="Transferring workspace ownership when the owner leaves the company",
+    ),
+    A(
+        "accounts-and-billing",
+        "sam.staff",
+        400,
+        "Pay your invoices by cheque",
+        ("invoices", "payments"),
+        _md("""
+            Customers in the UK and Ireland can pay annual invoices by cheque.
+
+            1. Make the cheque payable to *Shiftwise Ltd*.
+            2. Write the invoice number on the back.
+            3. Post it to the address on the invoice at least 10 days before the due date.
+        """),
+        status=ArticleStatus.ARCHIVED,
+        helpful=1,
+        not_helpful=3,
+        archive_note="We stopped accepting cheques; customers pay by card or bank transfer.",
+        archived_days_ago=45,
+    ),
+    # --- Integrations ----------------------------------------------------------------------
+    A(
+        "integrations",
+        "sam.staff",
+        26,
+        "Fetch every page of API results with cursors",
+        ("api", "pagination"),
+        _md("""
+            List endpoints in the v2 API, such as `/v2/shifts`, return at most 50 items by
+            default. To get them all, follow the cursor. Page numbers (`page=2`) are ignored.
+
+            ## How cursors work
+
+            Every list response has a `data` array and a `next_cursor`:
+
+            ```json
+            {"data": [{"id": "shf_81x2", "starts_at": "2024-05-01T06:00:00Z"}],
+             "next_cursor": "c2hmXzgxeDI"}
+            ```
+
+            Send `next_cursor` back as `cursor` to get the next page, and stop when it is
+            `null`. Raise `limit` to 200 to make fewer requests.
+
+            ## Example in Python
+
+            ```python
+            import requests
+
+            def all_shifts(token: str, start: str, end: str):
+                url = "https://api.shiftwise.example/v2/shifts"
+                params = {"from": start, "to": end, "limit": 200}
+                headers = {"Authorization": f"Bearer {token}"}
+                while True:
+                    page = requests.get(url, params=params, headers=headers, timeout=30)
+                    page.raise_for_status()
+                    body = page.json()
+                    yield from body["data"]
+                    if not body["next_cursor"]:
+                        break
+                    params["cursor"] = body["next_cursor"]
+            ```
+
+            ## Good to know
+
+            - A cursor expires after **10 minutes**: fetch the pages one after another.
+            - The API allows about 100 requests a minute. On `429 Too Many Requests`, wait
+              for the number of seconds in the `Retry-After` header.
+
+            **Related:**
+            [Verify webhook signatures](/kb/articles/verify-webhook-signatures)
+        """),
+        helpful=7,
+        answers="API: how do I paginate /v2/shifts? I only get 50 results",
+    ),
+    A(
+        "integrations",
+        "sam.staff",
+        120,
+        "Verify webhook signatures",
+        ("webhooks", "security", "api"),
+        _md("""
+            Shiftwise signs every webhook it sends with your endpoint's secret. Check the
+            signature before you trust a payload: anyone can POST to a public URL.
+
+            ## The signature header
+
+            ```text
+            Shiftwise-Signature: t=1717000000,v1=5f2b9c...
+            ```
+
+            `t` is when the webhook was sent (Unix time) and `v1` is the hex HMAC-SHA256 of
+            `"{t}.{raw body}"`, keyed with the endpoint's secret. You find the secret under
+            **Settings → Developers → Webhooks**.
+
+            ## Check it
+
+            1. Read the **raw** request body, before any JSON parsing.
+            2. Split the header into `t` and `v1`.
+            3. Reject the request if `t` is more than 5 minutes old: it may be a replay.
+            4. Compute the HMAC and compare it with `v1` in constant time.
+
+            ```python
+            import hashlib
+            import hmac
+            import time
+
+            def verify(secret: bytes, header: str, body: bytes, tolerance: int = 300) -> bool:
+                parts = dict(item.split("=", 1) for item in header.split(","))
+                timestamp = int(parts["t"])
+                if abs(time.time() - timestamp) > tolerance:
+                    return False
+                signed = f"{timestamp}.".encode() + body
+                expected = hmac.new(secret, signed, hashlib.sha256).hexdigest()
+                return hmac.compare_digest(expected, parts.get("v1", ""))
+            ```
+
+            Answer `2xx` within 10 seconds. Anything else is retried with backoff for up to
+            three days.
+
+            **Related:**
+            [API pagination](/kb/articles/fetch-every-page-of-api-results-with-cursors)
+        """),
+        helpful=9,
+        not_helpful=1,
+    ),
+    A(
+        "integrations",
+        "mia.mod",
+        210,
+        "Subscribe to your shifts in Google Calendar or Outlook",
+        ("google-calendar", "outlook", "ical"),
+        _md("""
+            Your shifts can appear in the calendar you already use. Shiftwise gives every
+            person a private calendar feed (an iCal link) that calendar apps subscribe to.
+
+            ## Copy your feed link
+
+            1. Open your **Profile → Calendar feed**.
+            2. Click **Copy link**. Keep it private: anyone with the link sees your shifts.
+
+            ## Google Calendar
+
+            1. In Google Calendar, next to **Other calendars**, click **+** and choose
+               **From URL**.
+            2. Paste the link and click **Add calendar**.
+
+            ## Outlook
+
+            1. In Outlook on the web, go to **Calendar → Add calendar → Subscribe from web**.
+            2. Paste the link, give the calendar a name and click **Import**.
+
+            Calendar apps refresh subscribed calendars every few hours, so a change in
+            Shiftwise can take a while to show.
+        """),
+        helpful=2,
+        not_helpful=5,
+        comments=(
+            (False, "All my shifts show one hour late in Google Calendar."),
+            (False, "The steps for the new Outlook app are different."),
+        ),
+        answers="Google Calendar feed shows shifts one hour off",
     ),
 ]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, select, update
 
 from forum_kb.accounts import services as accounts
@@ -20,6 +21,8 @@ from forum_kb.db import unit_of_work, utcnow
 from forum_kb.demo import data
 from forum_kb.errors import Conflict
 from forum_kb.extensions import db
+from forum_kb.kb import services as kb
+from forum_kb.kb.models import Article, ArticleEvent, ArticleStatus, Feedback, Revision, Section
 from forum_kb.notifications import services as notifications
 from forum_kb.notifications.models import EmailMode, Notification
 
@@ -42,10 +45,11 @@ def demo_logins() -> list[DemoLogin]:
 
 
 def load_demo() -> list[DemoLogin]:
-    """Create the demo community in one transaction.
+    """Create the demo community and knowledge base in one transaction.
 
-    Everything goes through the community services, so the HTML is rendered and sanitized and
-    the revisions, counters, watches and reputation are what real use would leave behind.
+    Everything goes through the community and kb services, so the HTML is rendered and
+    sanitized and the revisions, counters, watches, reputation, lifecycle events and feedback
+    are what real use would leave behind.
 
     Raises:
         Conflict: the database already has users.
@@ -65,6 +69,7 @@ def load_demo() -> list[DemoLogin]:
         # Oldest first, so ids grow with time as they would have.
         for spec in sorted(data.THREADS, key=lambda t: _started(t, timeline.now)):
             _load_thread(spec, users, categories, timeline)
+        _load_kb(users, timeline)
         timeline.apply()
         for user in users.values():
             notifications.update_settings(user, EmailMode.IMMEDIATE, True, True)
@@ -131,6 +136,62 @@ def _load_thread(
     timeline.add(thread, dated, edited_at)
 
 
+def _load_kb(users: dict[str, User], timeline: _Timeline) -> None:
+    sections: dict[str, Section] = {}
+    for name, slug, description in data.KB_SECTIONS:
+        sections[slug] = kb.create_section(users["sam.staff"], name, slug, description)
+    for spec in sorted(data.ARTICLES, key=lambda a: -a.days_ago):
+        _load_article(spec, users, sections, timeline)
+
+
+def _load_article(
+    spec: data.DemoArticle,
+    users: dict[str, User],
+    sections: dict[str, Section],
+    timeline: _Timeline,
+) -> None:
+    writer, reviewer = users[spec.owner], users["sam.staff"]
+    article = kb.create_article(
+        writer,
+        kb.ArticleDraft(
+            section_id=sections[spec.section].id,
+            title=spec.title,
+            body=spec.body,
+            labels=spec.labels,
+            note="First draft",
+        ),
+    )
+    written = timeline.now - timedelta(days=spec.days_ago)
+    moments = {"created": written}
+    revisions = {1: written}
+    if spec.status != ArticleStatus.DRAFT:
+        kb.submit_for_review(writer, article)
+        moments["submitted"] = written + timedelta(hours=12)
+    if spec.status in (ArticleStatus.PUBLISHED, ArticleStatus.ARCHIVED):
+        kb.publish_article(reviewer, article, note="Checked the steps in the product.")
+        moments["published"] = written + timedelta(hours=36)
+        for n, (helpful, comment) in enumerate(_feedback(spec), start=1):
+            kb.give_feedback(article, helpful, session_key=f"demo-{n}", comment=comment)
+    if spec.update:
+        body = f"{spec.body}\n\n{spec.update}"
+        kb.edit_article(writer, article, body=body, note=spec.update_note)
+        revisions[2] = timeline.now - timedelta(days=spec.updated_days_ago)
+    if spec.status == ArticleStatus.ARCHIVED:
+        kb.archive_article(reviewer, article, note=spec.archive_note)
+        moments["archived"] = timeline.now - timedelta(days=spec.archived_days_ago)
+    timeline.add_article(article, moments, revisions, spec.helpful + spec.not_helpful)
+
+
+def _feedback(spec: data.DemoArticle) -> list[tuple[bool, str]]:
+    """The article's answers, (helpful, comment), those with a comment first."""
+    commented = [helpful for helpful, _ in spec.comments]
+    return [
+        *spec.comments,
+        *[(True, "")] * (spec.helpful - commented.count(True)),
+        *[(False, "")] * (spec.not_helpful - commented.count(False)),
+    ]
+
+
 class _Timeline:
     """Spreads the demo over the past weeks.
 
@@ -147,6 +208,10 @@ class _Timeline:
         self.edits: dict[int, datetime] = {}
         self.threads: dict[int, datetime] = {}
         self.thread_rows: list[dict[str, Any]] = []
+        self.article_rows: list[dict[str, Any]] = []
+        self.article_moments: dict[int, dict[str, datetime]] = {}
+        self.revisions: dict[tuple[int, int], datetime] = {}
+        self.kb_paths: dict[str, datetime] = {}
 
     def add(
         self, thread: Thread, dated: list[tuple[int, datetime]], edited_at: datetime | None
@@ -170,9 +235,38 @@ class _Timeline:
             "view_count": views,
         })  # fmt: skip
 
+    def add_article(
+        self,
+        article: Article,
+        moments: dict[str, datetime],
+        revisions: dict[int, datetime],
+        answers: int,
+    ) -> None:
+        self.article_moments[article.id] = moments
+        self.revisions.update({(article.id, n): when for n, when in revisions.items()})
+        published = moments.get("published")
+        row: dict[str, Any] = {
+            "id": article.id,
+            "created_at": moments["created"],
+            "updated_at": max([*moments.values(), *revisions.values()]),
+            "published_at": published,
+            "view_count": 0,
+        }
+        if published is not None:
+            self.kb_paths[kb.article_path(article)] = published
+            # The services start the review-by clock at "now"; dated like the rest of the
+            # history, it starts at publication, so the article published seven months ago is
+            # past its review date (stale) as a real one would be, for `flask kb remind` and
+            # the freshness report to show.
+            interval = timedelta(days=int(current_app.config["KB_REVIEW_INTERVAL_DAYS"]))
+            row["review_by"] = (published + interval).date()
+            row["view_count"] = answers * 11 + zlib.crc32(article.title.encode()) % 60
+        self.article_rows.append(row)
+
     def apply(self) -> None:
         db.session.flush()
         db.session.execute(update(Thread), self.thread_rows)
+        self._kb()
         db.session.execute(
             update(Post),
             [
@@ -206,16 +300,55 @@ class _Timeline:
         self._notifications()
         db.session.expire_all()
 
+    def _kb(self) -> None:
+        db.session.execute(update(Article), self.article_rows)
+        revisions = db.session.execute(select(Revision.id, Revision.article_id, Revision.number))
+        db.session.execute(
+            update(Revision),
+            [{"id": rid, "created_at": self.revisions[aid, n]} for rid, aid, n in revisions],
+        )
+        events = db.session.execute(
+            select(ArticleEvent.id, ArticleEvent.article_id, ArticleEvent.action)
+        )
+        db.session.execute(
+            update(ArticleEvent),
+            [
+                {"id": eid, "created_at": self.article_moments[aid][action]}
+                for eid, aid, action in events
+            ],
+        )
+        # Readers answered "Was this helpful?" spread over the time the article was public.
+        rows: list[dict[str, Any]] = []
+        feedback = db.session.execute(
+            select(Feedback.id, Feedback.article_id).order_by(Feedback.id)
+        )
+        by_article: dict[int, list[int]] = {}
+        for fid, aid in feedback:
+            by_article.setdefault(aid, []).append(fid)
+        for aid, ids in by_article.items():
+            moments = self.article_moments[aid]
+            start, end = moments["published"], moments.get("archived", self.now)
+            step = (end - start) / (len(ids) + 1)
+            for n, fid in enumerate(ids, start=1):
+                rows.append(
+                    {"id": fid, "created_at": start + step * n, "updated_at": start + step * n}
+                )
+        if rows:
+            db.session.execute(update(Feedback), rows)
+
     def _notifications(self) -> None:
         """Date each notification like the post it is about; the older ones are read."""
         rows: list[dict[str, Any]] = []
         read_before = self.now - timedelta(days=2)
         for nid, url in db.session.execute(select(Notification.id, Notification.url)):
             match = _NOTIFICATION_URL.match(url)
-            if match is None:
+            if url in self.kb_paths:
+                when = self.kb_paths[url]
+            elif match is not None:
+                thread_id, post_id = match.groups()
+                when = self.posts[int(post_id)] if post_id else self.threads[int(thread_id)]
+            else:
                 continue
-            thread_id, post_id = match.groups()
-            when = self.posts[int(post_id)] if post_id else self.threads[int(thread_id)]
             rows.append(
                 {"id": nid, "created_at": when, "read_at": when if when < read_before else None}
             )

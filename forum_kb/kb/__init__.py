@@ -11,9 +11,12 @@ __all__ = ["bp", "init_app"]
 
 
 def init_app(app: Flask) -> None:
+    from forum_kb.api import register_api
     from forum_kb.kb import policies
+    from forum_kb.kb.api import api_bp
 
     app.register_blueprint(bp)
+    register_api(app, api_bp)
     app.jinja_env.globals.update(
         can_view_article=policies.can_view_article,
         can_see_unpublished=policies.can_see_unpublished,

@@ -54,7 +54,9 @@ def list_articles(
     viewer: Any, *, status: ArticleStatus | None = None, section_id: int | None = None
 ) -> Select[Article]:
     """Articles the viewer may see (published only, unless moderator or staff), newest first."""
-    stmt = select(Article).options(selectinload(Article.section), selectinload(Article.owner))
+    stmt = select(Article).options(
+        selectinload(Article.section), selectinload(Article.owner), selectinload(Article.labels)
+    )
     if not policies.can_see_unpublished(viewer):
         stmt = stmt.where(Article.status == ArticleStatus.PUBLISHED)
     elif status is not None:
@@ -94,7 +96,8 @@ def find_article_or_404(key: str, viewer: Any) -> Lookup:
         article_id = db.session.scalar(
             select(ArticleSlug.article_id).where(ArticleSlug.slug == key)
         )
-        if article_id is None and key.isdigit() and len(key) < 10:
+        # isascii(): "²".isdigit() is true, but int("²") raises.
+        if article_id is None and key.isascii() and key.isdigit() and len(key) < 10:
             article_id = int(key)
         article = db.session.get(Article, article_id) if article_id is not None else None
         moved = article is not None
@@ -277,3 +280,53 @@ def list_writers() -> list[User]:
             .order_by(User.username_key)
         )
     )
+
+
+def get_article_or_404(article_id: int, viewer: Any) -> Article:
+    """An article by id, if the viewer may see it.
+
+    Raises:
+        NotFound: no such article, or not visible to the viewer.
+    """
+    article = db.session.get(Article, article_id)
+    if article is None or not policies.can_view_article(viewer, article):
+        raise NotFound("No such article.")
+    return article
+
+
+def most_viewed_articles(limit: int = 5) -> list[Article]:
+    """Published articles people read most."""
+    return list(
+        db.session.scalars(
+            select(Article)
+            .where(Article.status == ArticleStatus.PUBLISHED, Article.view_count > 0)
+            .order_by(Article.view_count.desc(), Article.id)
+            .limit(limit)
+        )
+    )
+
+
+def viewer_feedback(
+    article: Article, *, user: Any = None, session_key: str | None = None
+) -> Feedback | None:
+    """The answer this user (or browser session) gave to "was this helpful?", if any."""
+    if user is not None and getattr(user, "is_authenticated", False):
+        key = Feedback.user_id == user.id
+    elif session_key:
+        key = Feedback.session_key == session_key
+    else:
+        return None
+    return db.session.scalar(select(Feedback).where(Feedback.article_id == article.id, key))
+
+
+def reported_articles() -> list[tuple[Article, int]]:
+    """Articles with open inaccuracy reports and how many, most reported first."""
+    open_count = func.count(InaccuracyReport.id)
+    rows = db.session.execute(
+        select(Article, open_count)
+        .join(InaccuracyReport, InaccuracyReport.article_id == Article.id)
+        .where(InaccuracyReport.resolved_at.is_(None))
+        .group_by(Article.id)
+        .order_by(open_count.desc(), Article.id)
+    ).all()
+    return [(article, count) for article, count in rows]

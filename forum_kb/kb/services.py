@@ -159,6 +159,11 @@ def _new_revision(article: Article, actor: User, title: str, body: str, note: st
     return revision
 
 
+def _check_note(note: str) -> None:
+    if len(note) > NOTE_MAX:
+        raise ValidationFailed([("note", f"Keep the note under {NOTE_MAX} characters.")])
+
+
 def _log(
     article: Article,
     actor: User,
@@ -287,9 +292,11 @@ def submit_for_review(actor: User, article: Article, note: str = "") -> Article:
     """Send a draft (or a published article's pending changes) to review.
 
     Raises:
+        ValidationFailed: the note is too long.
         PermissionDenied: the actor may not edit this article.
         Conflict: there is nothing to review.
     """
+    _check_note(note)
     if not policies.can_edit_article(actor, article):
         raise PermissionDenied("You cannot send this article to review.")
     before = article.status
@@ -308,9 +315,11 @@ def return_to_draft(actor: User, article: Article, note: str = "") -> Article:
     """A reviewer sends an article back to its writer.
 
     Raises:
+        ValidationFailed: the note is too long.
         PermissionDenied: the actor is not staff.
         Conflict: the article is not in review.
     """
+    _check_note(note)
     if not policies.can_publish(actor):
         raise PermissionDenied("Only staff review articles.")
     before = article.status
@@ -329,9 +338,11 @@ def publish_article(actor: User, article: Article, note: str = "") -> Article:
     """Make the draft the official, public version (or bring back an archived article).
 
     Raises:
+        ValidationFailed: the note is too long.
         PermissionDenied: the actor is not staff.
         Conflict: there is no draft to publish and the article is already published.
     """
+    _check_note(note)
     if not policies.can_publish(actor):
         raise PermissionDenied("Only staff publish articles.")
     before = article.status
@@ -378,9 +389,11 @@ def archive_article(actor: User, article: Article, note: str = "") -> Article:
     """Take an article out of the public KB (it keeps its history and can be republished).
 
     Raises:
+        ValidationFailed: the note is too long.
         PermissionDenied: the actor is not staff.
         Conflict: the article is already archived.
     """
+    _check_note(note)
     if not policies.can_publish(actor):
         raise PermissionDenied("Only staff archive articles.")
     if article.status == ArticleStatus.ARCHIVED:
@@ -423,7 +436,8 @@ def record_view(article: Article) -> None:
         db.session.execute(
             update(Article)
             .where(Article.id == article.id)
-            .values(view_count=Article.view_count + 1)
+            # Keep updated_at: reading is not a change (onupdate would bump it).
+            .values(view_count=Article.view_count + 1, updated_at=Article.updated_at)
             .execution_options(synchronize_session=False)
         )
 
@@ -473,6 +487,7 @@ def give_feedback(
 
 
 def _count(article: Article, helpful: bool, delta: int) -> None:
+    article.updated_at = Article.updated_at  # feedback is not an edit of the article
     if helpful:
         article.helpful_count = Article.helpful_count + delta
     else:
@@ -514,7 +529,9 @@ def report_inaccurate(
 def send_review_reminders(today: date | None = None) -> int:
     """Email each owner one list of their published articles past the review-by date.
 
-    An article is mentioned again only after KB_REMIND_EVERY_DAYS; returns emails sent.
+    ``today`` decides which articles are overdue (cron catch-up); "reminded recently" is
+    judged by the real clock, so an article is mentioned again only after
+    KB_REMIND_EVERY_DAYS. Returns the number of emails sent.
     """
     now = utcnow()
     today = today or now.date()

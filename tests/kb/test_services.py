@@ -222,3 +222,30 @@ def test_article_toc_anchors(staff, section):
         (2, "toc-first-step"),
         (3, "toc-detail"),
     ]
+
+
+def test_reading_and_feedback_do_not_touch_updated_at(staff, section):
+    article = write(staff, section)
+    services.publish_article(staff, article)
+    db.session.refresh(article)
+    before = article.updated_at
+    services.record_view(article)
+    services.give_feedback(article, True, session_key="reader")
+    db.session.refresh(article)
+    assert article.updated_at == before
+    assert (article.view_count, article.helpful_count) == (1, 1)
+
+
+def test_lifecycle_notes_are_validated_not_truncated(staff, section):
+    article = write(staff, section)
+    with pytest.raises(ValidationFailed) as exc:
+        services.submit_for_review(staff, article, note="x" * 201)
+    assert {f for f, _ in exc.value.errors} == {"note"}
+    assert article.status == ArticleStatus.DRAFT
+
+
+def test_unicode_digit_keys_are_not_ids(staff, section):
+    from forum_kb.errors import NotFound
+
+    with pytest.raises(NotFound):
+        queries.find_article_or_404("²", staff)
