@@ -37,8 +37,12 @@ CORE = {
 def _imports(path: Path) -> set[str]:
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("forum_kb"):
-            found.add(node.module)
+        module = node.module if isinstance(node, ast.ImportFrom) else None
+        if module == "forum_kb":
+            # "from forum_kb import ordering" imports forum_kb.ordering, not the factory.
+            found.update(f"forum_kb.{alias.name}" for alias in node.names)  # type: ignore[attr-defined]
+        elif module and module.startswith("forum_kb"):
+            found.add(module)
         elif isinstance(node, ast.Import):
             found.update(a.name for a in node.names if a.name.startswith("forum_kb"))
     return found

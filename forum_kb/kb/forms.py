@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, Field, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    Field,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import TextInput
 
@@ -153,3 +161,7 @@ class SectionForm(FlaskForm):
         description="One or two sentences: what readers find here.",
         render_kw={"rows": 3},
     )
+
+
+class MoveForm(FlaskForm):
+    offset = IntegerField(validators=[InputRequired(), AnyOf([-1, 1])])

@@ -330,3 +330,17 @@ def reported_articles() -> list[tuple[Article, int]]:
         .order_by(open_count.desc(), Article.id)
     ).all()
     return [(article, count) for article, count in rows]
+
+
+def get_section_or_404(section_id: int) -> Section:
+    section = db.session.get(Section, section_id)
+    if section is None:
+        raise NotFound("No such section.")
+    return section
+
+
+def get_report_or_404(report_id: int) -> InaccuracyReport:
+    report = db.session.get(InaccuracyReport, report_id)
+    if report is None:
+        raise NotFound("No such report.")
+    return report

@@ -10,6 +10,7 @@ from functools import partial
 from flask import current_app
 from sqlalchemy import func, select, update
 
+from forum_kb import ordering
 from forum_kb.accounts.models import User
 from forum_kb.accounts.policies import is_moderator
 from forum_kb.db import after_commit, unit_of_work, utcnow
@@ -77,6 +78,50 @@ def create_section(actor: User, name: str, slug: str = "", description: str = ""
         db.session.add(section)
         db.session.flush()
     return section
+
+
+def update_section(
+    actor: User, section: Section, name: str, slug: str, description: str
+) -> Section:
+    """Rename a section, change its slug or description.
+
+    Raises:
+        PermissionDenied: the actor is not staff.
+        ValidationFailed: the name or slug is empty or too long.
+        Conflict: the slug belongs to another section.
+    """
+    if not policies.can_manage_sections(actor):
+        raise PermissionDenied("Only staff manage knowledge-base sections.")
+    name, slug = normalize_whitespace(name), slugify(slug or name)
+    errors: list[tuple[str, str]] = []
+    if not 1 <= len(name) <= 80:
+        errors.append(("name", "Give a name of 1 to 80 characters."))
+    if not slug:
+        errors.append(("slug", "Give a slug with at least one letter or digit."))
+    if len(description) > 1000:
+        errors.append(("description", "Use at most 1000 characters."))
+    if errors:
+        raise ValidationFailed(errors)
+    taken = db.session.scalar(select(Section.id).where(Section.slug == slug))
+    if taken is not None and taken != section.id:
+        raise Conflict(f"A section with the slug '{slug}' already exists.")
+    with unit_of_work():
+        section.name, section.slug, section.description = name, slug, description.strip()
+    return section
+
+
+def move_section(actor: User, section: Section, offset: int) -> None:
+    """Move a section one place up (-1) or down (+1) on the KB home.
+
+    Raises:
+        PermissionDenied: the actor is not staff.
+        ValidationFailed: an offset other than -1 or 1.
+    """
+    if not policies.can_manage_sections(actor):
+        raise PermissionDenied("Only staff manage knowledge-base sections.")
+    ordered = list(db.session.scalars(select(Section).order_by(Section.position, Section.name)))
+    with unit_of_work():
+        ordering.move(ordered, section, offset)
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -520,6 +565,25 @@ def report_inaccurate(
             title=f"“{article.title}” was reported as inaccurate",
             body=comment, url=article_path(article), actor=reporter,
         )  # fmt: skip
+    return report
+
+
+def resolve_report(actor: User, report: InaccuracyReport) -> InaccuracyReport:
+    """Close an inaccuracy report once the article is checked (its owner, or staff).
+
+    Raises:
+        PermissionDenied: the actor neither owns the article nor is staff.
+        Conflict: the report is already resolved.
+    """
+    article = db.session.get(Article, report.article_id)
+    assert article is not None
+    if not policies.can_see_feedback(actor, article):
+        raise PermissionDenied("Only the article's owner or staff resolve reports.")
+    if report.resolved_at is not None:
+        raise Conflict("This report is already resolved.")
+    with unit_of_work():
+        report.resolved_at = utcnow()
+        _log(article, actor, "report_resolved", article.status, report.comment[:200])
     return report
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from forum_kb.accounts.models import User
 from forum_kb.accounts.policies import is_staff
@@ -410,3 +410,50 @@ def section_admin():
         sections=queries.list_sections(),
         counts=queries.published_counts(),
     )
+
+
+@bp.route("/sections/<int:section_id>/edit", methods=["GET", "POST"])
+@_allowed(policies.can_manage_sections, "Only staff manage sections.")
+def section_edit(section_id: int):
+    section = queries.get_section_or_404(section_id)
+    form = forms.SectionForm(obj=section)
+    if form.validate_on_submit():
+        try:
+            services.update_section(
+                _actor(), section, form.name.data, form.slug.data or "", form.description.data or ""
+            )
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        except Conflict as exc:
+            # A taken slug is a 409 for the API; on a form it belongs next to the field.
+            apply_errors(form, ValidationFailed([("slug", exc.message)]))
+        else:
+            flash("Section saved.", "success")
+            return redirect(url_for("kb.section_admin"))
+    return render_template("kb/section_edit.html", form=form, section=section)
+
+
+@bp.post("/sections/<int:section_id>/move")
+@_allowed(policies.can_manage_sections, "Only staff manage sections.")
+def section_move(section_id: int):
+    section = queries.get_section_or_404(section_id)
+    form = forms.MoveForm()
+    if form.validate_on_submit():
+        services.move_section(_actor(), section, form.offset.data)
+    return redirect(url_for("kb.section_admin"))
+
+
+@bp.post("/reports/<int:report_id>/resolve")
+@login_required
+def report_resolve(report_id: int):
+    report = queries.get_report_or_404(report_id)
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.resolve_report(_actor(), report)
+        except Conflict as exc:
+            flash(exc.message, "info")
+        else:
+            flash("Report marked as resolved.", "success")
+    article = queries.get_article_or_404(report.article_id, current_user)
+    return redirect(url_for("kb.article_detail", key=article.slug))

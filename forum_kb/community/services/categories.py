@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from forum_kb import ordering
 from forum_kb.accounts.models import User
 from forum_kb.community import policies
 from forum_kb.community.models import Category
@@ -89,15 +90,6 @@ def move_category(actor: User, category: Category, offset: int) -> None:
         ValidationFailed: an offset other than -1 or 1.
     """
     _require_admin(actor)
-    if offset not in (-1, 1):
-        raise ValidationFailed([("offset", "Move one place up or down.")])
     ordered = list(db.session.scalars(select(Category).order_by(Category.position, Category.name)))
-    index = ordered.index(category)
-    target = index + offset
-    if not 0 <= target < len(ordered):
-        return
-    ordered[index], ordered[target] = ordered[target], ordered[index]
     with unit_of_work():
-        # Renumber everything: positions may have gaps or ties from older data.
-        for position, item in enumerate(ordered):
-            item.position = position
+        ordering.move(ordered, category, offset)
