@@ -92,6 +92,19 @@ def paginated(stmt: Select[T], serialize: Callable[[T], dict[str, Any]]) -> dict
     }
 
 
+def paginated_list(values: list[T], serialize: Callable[[T], dict[str, Any]]) -> dict[str, Any]:
+    """A page of an already loaded list, in the list shape of API.md."""
+    page = int_arg("page", 1, maximum=MAX_PAGE)
+    per_page = int_arg("per_page", 20, maximum=MAX_PER_PAGE)
+    start = (page - 1) * per_page
+    return {
+        "items": [serialize(value) for value in values[start : start + per_page]],
+        "page": page,
+        "per_page": per_page,
+        "total": len(values),
+    }
+
+
 def iso(value: datetime | None) -> str | None:
     """ISO 8601 in UTC, or None."""
     return value.isoformat().replace("+00:00", "Z") if value is not None else None

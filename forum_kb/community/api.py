@@ -12,7 +12,7 @@ from werkzeug.exceptions import NotFound as HTTPNotFound
 from forum_kb.accounts.auth import api_user, require_api_user
 from forum_kb.accounts.models import Role
 from forum_kb.accounts.policies import is_moderator
-from forum_kb.api import MAX_PER_PAGE, int_arg, json_body, paginated, string_field
+from forum_kb.api import MAX_PER_PAGE, int_arg, json_body, paginated, paginated_list, string_field
 from forum_kb.community import policies, queries, services
 from forum_kb.community.limits import posting_limit
 from forum_kb.community.models import Category, Post, Thread, ThreadKind
@@ -193,7 +193,7 @@ def post_revisions(post_id: int):
     if not policies.can_see_history(viewer, post):
         raise NotFound("No such post.")
     revisions = [view.revision for view in queries.revision_history(post)]
-    return _list_page(revisions, revision_json)
+    return paginated_list(revisions, revision_json)
 
 
 # --- tags ---------------------------------------------------------------------------------------
@@ -202,7 +202,7 @@ def post_revisions(post_id: int):
 @api_bp.get("/tags")
 def tag_list():
     rows = queries.list_tags(limit=TAG_LIST_LIMIT)
-    return _list_page(rows, lambda row: tag_json(*row))
+    return paginated_list(rows, lambda row: tag_json(*row))
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -334,16 +334,3 @@ def _answer(post_id: int, viewer: Any) -> Post:
         return queries.get_post_or_404(post_id, viewer)
     except NotFound:
         raise ValidationFailed([("post_id", "Choose an answer in this thread.")]) from None
-
-
-def _list_page(values: list[Any], serialize: Any) -> dict[str, Any]:
-    """A page of an already loaded list, in the list shape of API.md."""
-    page = int_arg("page", 1)
-    per_page = int_arg("per_page", 20, maximum=MAX_PER_PAGE)
-    start = (page - 1) * per_page
-    return {
-        "items": [serialize(value) for value in values[start : start + per_page]],
-        "page": page,
-        "per_page": per_page,
-        "total": len(values),
-    }

@@ -8,7 +8,6 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    Field,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -17,9 +16,9 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import TextInput
 
 from forum_kb.community.models import ThreadKind
+from forum_kb.forms import NameListField, optional_int
 
 #: Largest id a form accepts: beyond it the database would overflow rather than find nothing.
 MAX_ID = 2**31 - 1
@@ -37,24 +36,10 @@ KIND_HELP = {
 }
 
 
-def _optional_int(value: Any) -> int | None:
-    """Coerce for selects with an empty placeholder option (a bad value raises ValueError)."""
-    if value is None or value == "":
-        return None
-    return int(value)
+class TagListField(NameListField):
+    """Tags separated by commas or spaces."""
 
-
-class TagListField(Field):
-    """Tags typed as one comma (or space) separated line; ``data`` is a list of names."""
-
-    widget = TextInput()
-
-    def _value(self) -> str:
-        return ", ".join(self.data or [])
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        if valuelist:
-            self.data = [name for name in re.split(r"[,\s]+", valuelist[0]) if name]
+    separator = re.compile(r"[,\s]+")
 
 
 def _body_field(label: str = "Body") -> TextAreaField:
@@ -79,7 +64,7 @@ class ThreadForm(FlaskForm):
     # The view fills the choices from the categories (forms do not query the database).
     category = SelectField(
         "Category",
-        coerce=_optional_int,
+        coerce=optional_int,
         validators=[DataRequired(message="Choose a category.")],
         invalid_value_message="Choose one of the categories.",
         invalid_choice_message="Choose one of the categories.",

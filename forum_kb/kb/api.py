@@ -16,7 +16,12 @@ from sqlalchemy.orm import selectinload
 
 from forum_kb.accounts.auth import api_user, require_api_user
 from forum_kb.accounts.models import Role
-from forum_kb.api import MAX_PAGE, MAX_PER_PAGE, int_arg, json_body, paginated, string_field
+from forum_kb.api import (
+    json_body,
+    paginated,
+    paginated_list,
+    string_field,
+)
 from forum_kb.errors import BadRequest, ForumKBError, NotFound, PermissionDenied, ValidationFailed
 from forum_kb.extensions import db, limiter
 from forum_kb.kb import policies, queries, services
@@ -64,7 +69,7 @@ reader_limit = limiter.shared_limit(
 @api_bp.get("/kb/sections")
 def section_list():
     counts = queries.published_counts()
-    return _list_page(queries.list_sections(), lambda s: section_json(s, counts.get(s.id, 0)))
+    return paginated_list(queries.list_sections(), lambda s: section_json(s, counts.get(s.id, 0)))
 
 
 @api_bp.post("/kb/sections")
@@ -166,7 +171,7 @@ def article_archive(key: str):
 def article_revisions(key: str):
     actor = require_api_user(Role.MODERATOR)
     article = _article(key, actor)
-    return _list_page(queries.revision_history(article), revision_json)
+    return paginated_list(queries.revision_history(article), revision_json)
 
 
 @api_bp.post("/articles/<key>/revisions/<int:number>/restore")
@@ -359,16 +364,3 @@ def _feedback_key(data: dict[str, Any]) -> str:
             ]
         )
     return _FEEDBACK_KEY_PREFIX + key
-
-
-def _list_page(values: list[Any], serialize: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
-    """A page of an already loaded list, in the list shape of API.md."""
-    page = int_arg("page", 1, maximum=MAX_PAGE)
-    per_page = int_arg("per_page", 20, maximum=MAX_PER_PAGE)
-    start = (page - 1) * per_page
-    return {
-        "items": [serialize(value) for value in values[start : start + per_page]],
-        "page": page,
-        "per_page": per_page,
-        "total": len(values),
-    }

@@ -7,7 +7,6 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    Field,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -15,7 +14,8 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
-from wtforms.widgets import TextInput
+
+from forum_kb.forms import NameListField, optional_int
 
 BODY_HELP = (
     "Markdown: ## and ### headings (three or more make a table of contents), **bold**, "
@@ -25,24 +25,8 @@ LABELS_HELP = "Up to 10 labels, separated by commas, e.g. “billing, passwords�
 NOTE_HELP = "Optional, shown in the history, e.g. “updated for version 2.1”."
 
 
-def _optional_int(value: Any) -> int | None:
-    """Coerce for selects with an empty placeholder option (a bad value raises ValueError)."""
-    if value is None or value == "":
-        return None
-    return int(value)
-
-
-class LabelListField(Field):
-    """Labels typed as one comma-separated line; ``data`` is a list of names."""
-
-    widget = TextInput()
-
-    def _value(self) -> str:
-        return ", ".join(self.data or [])
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        if valuelist:
-            self.data = [name.strip() for name in valuelist[0].split(",") if name.strip()]
+class LabelListField(NameListField):
+    """Labels separated by commas (spaces inside a label become hyphens)."""
 
 
 def _note_field(label: str = "Note", description: str = NOTE_HELP) -> StringField:
@@ -58,7 +42,7 @@ class ArticleForm(FlaskForm):
     # The view fills the choices from the sections (forms do not query the database).
     section_id = SelectField(
         "Section",
-        coerce=_optional_int,
+        coerce=optional_int,
         validators=[DataRequired(message="Choose a section.")],
         invalid_value_message="Choose one of the sections.",
         invalid_choice_message="Choose one of the sections.",
@@ -124,7 +108,7 @@ class ReportForm(FlaskForm):
 class OwnerForm(FlaskForm):
     owner_id = SelectField(
         "Owner",
-        coerce=_optional_int,
+        coerce=optional_int,
         validators=[DataRequired(message="Choose an owner.")],
         invalid_value_message="Choose one of the listed people.",
         invalid_choice_message="Choose one of the listed people.",

@@ -48,16 +48,7 @@ def article_path(article: Article) -> str:
 # --- sections ----------------------------------------------------------------------------------
 
 
-def create_section(actor: User, name: str, slug: str = "", description: str = "") -> Section:
-    """Add a KB section at the end of the list.
-
-    Raises:
-        PermissionDenied: the actor is not staff.
-        ValidationFailed: the name or slug is empty or too long.
-        Conflict: the slug is taken.
-    """
-    if not policies.can_manage_sections(actor):
-        raise PermissionDenied("Only staff manage knowledge-base sections.")
+def _section_values(name: str, slug: str, description: str) -> tuple[str, str, str]:
     name, slug = normalize_whitespace(name), slugify(slug or name)
     errors: list[tuple[str, str]] = []
     if not 1 <= len(name) <= 80:
@@ -68,13 +59,25 @@ def create_section(actor: User, name: str, slug: str = "", description: str = ""
         errors.append(("description", "Use at most 1000 characters."))
     if errors:
         raise ValidationFailed(errors)
+    return name, slug, description.strip()
+
+
+def create_section(actor: User, name: str, slug: str = "", description: str = "") -> Section:
+    """Add a KB section at the end of the list.
+
+    Raises:
+        PermissionDenied: the actor is not staff.
+        ValidationFailed: the name or slug is empty or too long.
+        Conflict: the slug is taken.
+    """
+    if not policies.can_manage_sections(actor):
+        raise PermissionDenied("Only staff manage knowledge-base sections.")
+    name, slug, description = _section_values(name, slug, description)
     if db.session.scalar(select(Section.id).where(Section.slug == slug)) is not None:
         raise Conflict(f"A section with the slug '{slug}' already exists.")
     with unit_of_work():
         position = db.session.scalar(select(func.coalesce(func.max(Section.position), -1))) or 0
-        section = Section(
-            name=name, slug=slug, description=description.strip(), position=position + 1
-        )
+        section = Section(name=name, slug=slug, description=description, position=position + 1)
         db.session.add(section)
         db.session.flush()
     return section
@@ -92,21 +95,12 @@ def update_section(
     """
     if not policies.can_manage_sections(actor):
         raise PermissionDenied("Only staff manage knowledge-base sections.")
-    name, slug = normalize_whitespace(name), slugify(slug or name)
-    errors: list[tuple[str, str]] = []
-    if not 1 <= len(name) <= 80:
-        errors.append(("name", "Give a name of 1 to 80 characters."))
-    if not slug:
-        errors.append(("slug", "Give a slug with at least one letter or digit."))
-    if len(description) > 1000:
-        errors.append(("description", "Use at most 1000 characters."))
-    if errors:
-        raise ValidationFailed(errors)
+    name, slug, description = _section_values(name, slug, description)
     taken = db.session.scalar(select(Section.id).where(Section.slug == slug))
     if taken is not None and taken != section.id:
         raise Conflict(f"A section with the slug '{slug}' already exists.")
     with unit_of_work():
-        section.name, section.slug, section.description = name, slug, description.strip()
+        section.name, section.slug, section.description = name, slug, description
     return section
 
 
