@@ -83,6 +83,21 @@ class DefaultConfig:
     #: Threads, replies and edits per signed-in user (Flask-Limiter syntax).
     RATELIMIT_POSTING = "6 per minute;100 per hour"
 
+    # --- Moderation ---------------------------------------------------------------------------
+    #: A post flagged by this many distinct members, each with at least the reputation below,
+    #: is hidden at once until a moderator reviews it.
+    MODERATION_AUTO_HIDE_FLAGS = 3
+    MODERATION_FLAGGER_MIN_REPUTATION = 5
+    #: In pre-moderated categories, accounts with fewer approved posts than this wait in the
+    #: review queue.
+    MODERATION_PREMODERATE_POSTS = 3
+    #: Reputation earned when a post of yours becomes a published KB article.
+    REPUTATION_PROMOTED = 25
+    #: Flags per member per day (Flask-Limiter syntax), against flag-bombing.
+    RATELIMIT_FLAGS = "20 per day"
+    MODERATION_QUEUE_PER_PAGE = 20
+    MODERATION_LOG_PER_PAGE = 50
+
     # --- Knowledge base -----------------------------------------------------------------------
     #: A new article's review-by date is this many days after it is first published.
     KB_REVIEW_INTERVAL_DAYS = 180

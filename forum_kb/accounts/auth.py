@@ -28,6 +28,8 @@ def load_user(session_id: str) -> User | None:
     user = db.session.get(User, int(user_id))
     if user is None or not user.is_active or user.session_generation != int(generation):
         return None
+    if user.is_suspended:
+        return None
     return user
 
 

@@ -56,6 +56,12 @@ class User(Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Moderation sanctions (their history lives in moderation.Sanction): a silenced user
+    # cannot post, a suspended one cannot sign in, each until the given instant.
+    silenced_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    silence_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspension_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
     api_tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
@@ -90,6 +96,14 @@ class User(Model):
     def avatar_hue(self) -> int:
         """One of twelve avatar colours, stable for the username."""
         return sum(map(ord, self.username_key)) % 12
+
+    @property
+    def is_silenced(self) -> bool:
+        return self.silenced_until is not None and self.silenced_until > utcnow()
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_until is not None and self.suspended_until > utcnow()
 
     def has_role(self, role: Role) -> bool:
         return self.role.rank >= role.rank

@@ -7,7 +7,7 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from email_validator import EmailNotValidError, validate_email
@@ -158,9 +158,38 @@ def authenticate(login: str, password: str) -> User:
     if not check_password_hash(user.password_hash, password):
         raise ValidationFailed([("password", "Wrong username or password.")])
     if not user.is_active:
-        raise ValidationFailed([("username", "This account is suspended.")])
+        raise ValidationFailed([("username", "This account is deactivated.")])
+    if user.is_suspended:
+        raise ValidationFailed([("login", suspension_message(user))])
     with unit_of_work():
         user.last_login_at = utcnow()
+    return user
+
+
+def suspension_message(user: User) -> str:
+    """What a suspended user is told when signing in: why, and until when."""
+    until = user.suspended_until.strftime("%Y-%m-%d %H:%M UTC") if user.suspended_until else ""
+    reason = f" Reason: {user.suspension_reason}" if user.suspension_reason else ""
+    return f"This account is suspended until {until}.{reason}"
+
+
+def set_silence(user: User, until: datetime | None, reason: str = "") -> User:
+    """Record that ``user`` may not post until ``until`` (None lifts it). Moderation decides
+    who may do this and keeps the history."""
+    with unit_of_work():
+        user.silenced_until = until
+        user.silence_reason = reason[:500] if until else ""
+    return user
+
+
+def set_suspension(user: User, until: datetime | None, reason: str = "") -> User:
+    """Record that ``user`` may not sign in until ``until`` (None lifts it); suspending ends
+    every session and stops every API token at once."""
+    with unit_of_work():
+        user.suspended_until = until
+        user.suspension_reason = reason[:500] if until else ""
+        if until is not None:
+            user.session_generation += 1
     return user
 
 
@@ -357,7 +386,7 @@ def find_api_token(raw: str) -> ApiToken | None:
     now = utcnow()
     if record is None or record.revoked_at is not None or record.expires_at <= now:
         return None
-    if not record.user.is_active:
+    if not record.user.is_active or record.user.is_suspended:
         return None
     # Record use at most every few minutes: reads should not write on every request.
     if record.last_used_at is None or now - record.last_used_at > timedelta(minutes=5):

@@ -31,6 +31,9 @@ class Category(Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(default=0)
+    #: Pre-moderation: the first posts of new accounts wait for a moderator before anyone
+    #: else sees them.
+    premoderate: Mapped[bool] = mapped_column(default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -90,7 +93,20 @@ class Thread(Model):
     is_locked: Mapped[bool] = mapped_column(default=False)
     is_pinned: Mapped[bool] = mapped_column(default=False)
     is_hidden: Mapped[bool] = mapped_column(default=False)
+    #: Waiting in the pre-moderation queue: only its author and moderators see it.
+    is_pending: Mapped[bool] = mapped_column(default=False, server_default="0")
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Closed as a duplicate of another thread or of a KB article (the thread is also locked).
+    duplicate_of_thread_id: Mapped[int | None] = mapped_column(
+        ForeignKey("threads.id", ondelete="SET NULL")
+    )
+    duplicate_of_article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("kb_articles.id", ondelete="SET NULL")
+    )
+    #: Merged into another thread: its posts moved there and its address redirects.
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("threads.id", ondelete="SET NULL")
+    )
     # Denormalised counters, kept by the services, so lists need no aggregate queries.
     reply_count: Mapped[int] = mapped_column(default=0)
     score: Mapped[int] = mapped_column(default=0)
@@ -103,6 +119,9 @@ class Thread(Model):
 
     category: Mapped[Category] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])
+    duplicate_of: Mapped[Thread | None] = relationship(
+        foreign_keys=[duplicate_of_thread_id], remote_side=[id]
+    )
     last_poster: Mapped[User | None] = relationship(foreign_keys=[last_poster_id])
     tags: Mapped[list[Tag]] = relationship(secondary=thread_tags, order_by=Tag.name)
     posts: WriteOnlyMapped[Post] = relationship(
@@ -118,6 +137,10 @@ class Thread(Model):
         if self.is_locked:
             return "locked"
         return "solved" if self.accepted_post_id is not None else "open"
+
+    @property
+    def is_closed_as_duplicate(self) -> bool:
+        return self.duplicate_of_thread_id is not None or self.duplicate_of_article_id is not None
 
     @property
     def is_question(self) -> bool:
@@ -150,6 +173,10 @@ class Post(Model):
     renderer_version: Mapped[int] = mapped_column(default=0)
     score: Mapped[int] = mapped_column(default=0)
     is_hidden: Mapped[bool] = mapped_column(default=False)
+    #: Waiting in the pre-moderation queue: only its author and moderators see it.
+    is_pending: Mapped[bool] = mapped_column(default=False, server_default="0")
+    #: Why it waits (for the moderators' queue).
+    pending_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

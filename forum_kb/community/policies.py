@@ -12,30 +12,57 @@ def _signed_in(user: Any) -> bool:
     return role_of(user) is not None and bool(getattr(user, "is_active", False))
 
 
+def _can_post(user: Any) -> bool:
+    """Signed in, active and not silenced by a moderator."""
+    return _signed_in(user) and not user.is_silenced
+
+
+def _is_author(user: Any, author_id: int) -> bool:
+    return role_of(user) is not None and user.id == author_id
+
+
+def can_moderate(user: Any) -> bool:
+    """Moderators (and staff and admins) hide, lock, pin, move, close and merge."""
+    return is_moderator(user)
+
+
 def can_manage_categories(user: Any) -> bool:
     """Admins create and arrange categories."""
     return is_admin(user)
 
 
 def can_view_thread(user: Any, thread: Thread) -> bool:
-    """Deleted and hidden threads are visible to moderators only."""
-    return not (thread.is_deleted or thread.is_hidden) or is_moderator(user)
+    """Deleted and hidden threads are visible to moderators only; threads waiting for
+    pre-moderation to their author too."""
+    if is_moderator(user):
+        return True
+    if thread.is_deleted or thread.is_hidden:
+        return False
+    return not thread.is_pending or _is_author(user, thread.author_id)
 
 
 def can_view_post_body(user: Any, post: Post) -> bool:
-    """Deleted or hidden posts keep their place, but only moderators see what they said."""
-    return not (post.is_deleted or post.is_hidden) or is_moderator(user)
+    """Deleted or hidden posts keep their place, but only moderators see what they said;
+    posts waiting for pre-moderation show only to their author and moderators."""
+    if is_moderator(user):
+        return True
+    if post.is_deleted or post.is_hidden:
+        return False
+    return not post.is_pending or _is_author(user, post.author_id)
 
 
 def can_create_thread(user: Any) -> bool:
-    """Any signed-in, active member starts threads."""
-    return _signed_in(user)
+    """Any signed-in, active member who is not silenced starts threads."""
+    return _can_post(user)
 
 
 def can_reply(user: Any, thread: Thread) -> bool:
-    """Members reply to visible, unlocked threads; moderators also to locked ones."""
-    if not _signed_in(user) or not can_view_thread(user, thread):
+    """Members reply to visible, unlocked threads; moderators also to locked ones. Nobody but
+    moderators replies to a thread still waiting for pre-moderation."""
+    if not _can_post(user) or not can_view_thread(user, thread):
         return False
+    if thread.is_pending or thread.merged_into_id is not None:
+        return is_moderator(user)
     return not thread.is_locked or is_moderator(user)
 
 
@@ -44,7 +71,7 @@ def can_edit_post(user: Any, post: Post) -> bool:
     if is_moderator(user):
         return True
     return (
-        _signed_in(user)
+        _can_post(user)
         and post.author_id == user.id
         and not post.is_deleted
         and not post.is_hidden
@@ -67,6 +94,7 @@ def can_vote(user: Any, post: Post) -> bool:
         and post.author_id != user.id
         and not post.is_deleted
         and not post.is_hidden
+        and not post.is_pending
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from forum_kb.accounts.models import User
@@ -70,7 +70,9 @@ def category_thread_counts() -> dict[int, int]:
     """Visible threads per category id."""
     rows = db.session.execute(
         select(Thread.category_id, func.count())
-        .where(Thread.deleted_at.is_(None), Thread.is_hidden.is_(False))
+        .where(
+            Thread.deleted_at.is_(None), Thread.is_hidden.is_(False), Thread.is_pending.is_(False)
+        )
         .group_by(Thread.category_id)
     )
     return {category_id: count for category_id, count in rows.all()}
@@ -80,7 +82,9 @@ def list_threads(filters: ThreadFilter) -> Select[Thread]:
     """Visible threads matching ``filters``, sorted, with what a list row shows preloaded."""
     stmt = (
         select(Thread)
-        .where(Thread.deleted_at.is_(None), Thread.is_hidden.is_(False))
+        .where(
+            Thread.deleted_at.is_(None), Thread.is_hidden.is_(False), Thread.is_pending.is_(False)
+        )
         .options(
             selectinload(Thread.author),
             selectinload(Thread.last_poster),
@@ -163,6 +167,16 @@ class ThreadPage:
     is_watching: bool
 
 
+def _visible_replies(stmt: Select[Any], viewer: Any) -> Select[Any]:
+    """Moderators see every reply; others not hidden ones, nor pending ones except their own."""
+    if is_moderator(viewer):
+        return stmt
+    stmt = stmt.where(Post.is_hidden.is_(False))
+    if role_of(viewer) is None:
+        return stmt.where(Post.is_pending.is_(False))
+    return stmt.where(or_(Post.is_pending.is_(False), Post.author_id == viewer.id))
+
+
 def _post_options() -> list[Any]:
     return [selectinload(Post.author), selectinload(Post.edited_by)]
 
@@ -194,8 +208,7 @@ def thread_page(thread: Thread, viewer: Any, page: int, per_page: int) -> Thread
     )
     if accepted is not None:
         replies_stmt = replies_stmt.where(Post.id != accepted.id)
-    if not is_moderator(viewer):
-        replies_stmt = replies_stmt.where(Post.is_hidden.is_(False))
+    replies_stmt = _visible_replies(replies_stmt, viewer)
     replies = db.paginate(replies_stmt, page=page, per_page=per_page, error_out=False)
     shown = [opening.id] + ([accepted.id] if accepted else []) + [p.id for p in replies.items]
     my_votes: dict[int, int] = {}
@@ -235,8 +248,7 @@ def reply_page_number(post: Post, viewer: Any, per_page: int) -> int:
             | ((Post.created_at == post.created_at) & (Post.id < post.id)),
         )
     )
-    if not is_moderator(viewer):
-        stmt = stmt.where(Post.is_hidden.is_(False))
+    stmt = _visible_replies(stmt, viewer)
     earlier = db.session.scalar(stmt)
     return (earlier or 0) // per_page + 1
 
@@ -278,7 +290,9 @@ def tags_with_counts() -> Select[Tag, int]:
         select(Tag, func.count(Thread.id))
         .join(thread_tags, thread_tags.c.tag_id == Tag.id)
         .join(Thread, Thread.id == thread_tags.c.thread_id)
-        .where(Thread.deleted_at.is_(None), Thread.is_hidden.is_(False))
+        .where(
+            Thread.deleted_at.is_(None), Thread.is_hidden.is_(False), Thread.is_pending.is_(False)
+        )
         .group_by(Tag.id)
         .order_by(func.count(Thread.id).desc(), Tag.name)
     )
@@ -299,8 +313,7 @@ def list_replies(thread: Thread, viewer: Any) -> Select[Post]:
         .options(*_post_options())
         .order_by(Post.created_at, Post.id)
     )
-    if not is_moderator(viewer):
-        stmt = stmt.where(Post.is_hidden.is_(False))
+    stmt = _visible_replies(stmt, viewer)
     return stmt
 
 
@@ -334,13 +347,22 @@ def user_activity(user: User) -> dict[str, int]:
         select(func.count())
         .select_from(Thread)
         .where(
-            Thread.author_id == user.id, Thread.deleted_at.is_(None), Thread.is_hidden.is_(False)
+            Thread.author_id == user.id,
+            Thread.deleted_at.is_(None),
+            Thread.is_hidden.is_(False),
+            Thread.is_pending.is_(False),
         )
     )
     replies = db.session.scalar(
         select(func.count())
         .select_from(Post)
-        .where(Post.author_id == user.id, Post.is_opening.is_(False), Post.deleted_at.is_(None))
+        .where(
+            Post.author_id == user.id,
+            Post.is_opening.is_(False),
+            Post.deleted_at.is_(None),
+            Post.is_hidden.is_(False),
+            Post.is_pending.is_(False),
+        )
     )
     accepted = db.session.scalar(
         select(func.count())

@@ -107,9 +107,19 @@ class Article(Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Provenance of an article made from a community post (moderation's promotion): who is
+    # credited and where it came from. Plain values, so hiding or deleting the source later
+    # never breaks the article.
+    credited_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    source_kind: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    source_title: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    source_url: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     section: Mapped[Section] = relationship()
-    owner: Mapped[User] = relationship()
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id])
+    credited_user: Mapped[User | None] = relationship(foreign_keys=[credited_user_id])
     labels: Mapped[list[Label]] = relationship(secondary=article_labels, order_by=Label.name)
     published_revision: Mapped[Revision | None] = relationship(
         foreign_keys=[published_revision_id], post_update=True

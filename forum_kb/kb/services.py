@@ -16,7 +16,7 @@ from forum_kb.accounts.policies import is_moderator
 from forum_kb.db import after_commit, unit_of_work, utcnow
 from forum_kb.errors import Conflict, PermissionDenied, ValidationFailed
 from forum_kb.extensions import db
-from forum_kb.kb import policies
+from forum_kb.kb import policies, signals
 from forum_kb.kb.models import (
     Article,
     ArticleEvent,
@@ -122,6 +122,16 @@ def move_section(actor: User, section: Section, offset: int) -> None:
 
 
 @dataclass(frozen=True)
+class ArticleSource:
+    """Where an article came from: the community post it was made from and whom it credits."""
+
+    credited_user_id: int
+    kind: str  # "community answer", "how-to", ...: "Based on a <kind> by @user"
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
 class ArticleDraft:
     section_id: int
     title: str
@@ -129,6 +139,7 @@ class ArticleDraft:
     labels: Sequence[str] = field(default_factory=tuple)
     owner_id: int | None = None
     note: str = ""
+    source: ArticleSource | None = None
 
 
 def _content_errors(title: str, body: str, note: str) -> list[tuple[str, str]]:
@@ -251,6 +262,11 @@ def create_article(actor: User, draft: ArticleDraft) -> Article:
             owner_id=owner.id,
             labels=labels,
         )
+        if draft.source is not None:
+            article.credited_user_id = draft.source.credited_user_id
+            article.source_kind = draft.source.kind[:40]
+            article.source_title = draft.source.title[:200]
+            article.source_url = draft.source.url[:300]
         db.session.add(article)
         db.session.flush()
         revision = _new_revision(article, actor, title, draft.body, draft.note)
@@ -403,6 +419,12 @@ def publish_article(actor: User, article: Article, note: str = "") -> Article:
             days = int(current_app.config["KB_REVIEW_INTERVAL_DAYS"])
             article.review_by = now.date() + timedelta(days=days)
         _log(article, actor, "published", before, note, revision)
+        signals.article_published.send(
+            current_app._get_current_object(),  # type: ignore[attr-defined]
+            article=article,
+            actor=actor,
+            before=before,
+        )
         if article.owner_id != actor.id:
             notifications.notify(
                 [article.owner], kind="kb_published",
@@ -442,6 +464,12 @@ def archive_article(actor: User, article: Article, note: str = "") -> Article:
         article.status = ArticleStatus.ARCHIVED
         article.draft_in_review = False
         _log(article, actor, "archived", before, note)
+        signals.article_archived.send(
+            current_app._get_current_object(),  # type: ignore[attr-defined]
+            article=article,
+            actor=actor,
+            before=before,
+        )
     return article
 
 

@@ -110,11 +110,11 @@ def test_authenticate_failure_is_uniform(app_ctx, login, password):
     assert exc.value.errors == [("password", "Wrong username or password.")]
 
 
-def test_authenticate_refuses_suspended_account(app_ctx):
+def test_authenticate_refuses_deactivated_account(app_ctx):
     make_user("bob", is_active=False)
     with pytest.raises(ValidationFailed) as exc:
         services.authenticate("bob", PASSWORD)
-    assert "suspended" in exc.value.message
+    assert "deactivated" in exc.value.message
 
 
 # --- passwords -----------------------------------------------------------------------------

@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 
 from forum_kb.accounts.models import User
 from forum_kb.accounts.policies import is_moderator
-from forum_kb.community.models import Post, PostRevision, Tag
+from forum_kb.community import hooks
+from forum_kb.community.models import Category, Post, PostRevision, Tag
 from forum_kb.community.paths import profile_path
 from forum_kb.db import utcnow
-from forum_kb.errors import RateLimited, ValidationFailed
+from forum_kb.errors import PermissionDenied, RateLimited, ValidationFailed
 from forum_kb.extensions import db
 from forum_kb.markup import RENDERER_VERSION, count_links, extract_mentions, render_markdown
 from forum_kb.text import normalize_whitespace
@@ -53,12 +54,15 @@ def add_post(
     is_opening: bool = False,
     title: str | None = None,
     now: datetime | None = None,
+    pending_reason: str | None = None,
 ) -> Post:
     """Insert a post and its first revision (inside the caller's unit of work)."""
     post = Post(
         thread_id=thread_id,
         author_id=actor.id,
         is_opening=is_opening,
+        is_pending=pending_reason is not None,
+        pending_reason=(pending_reason or "")[:200],
         body_source=body,
         body_html=rendered.html,
         renderer_version=rendered.version,
@@ -136,6 +140,35 @@ def check_posting_limits(actor: User, body: str) -> None:
     )
     if previous is not None and normalize_whitespace(previous) == normalize_whitespace(body):
         raise ValidationFailed([("body", "You just posted exactly this. Add something new.")])
+
+
+def silence_message(user: User) -> str:
+    """What a silenced user is told: why, and until when."""
+    until = user.silenced_until.strftime("%Y-%m-%d %H:%M UTC") if user.silenced_until else ""
+    reason = f" Reason: {user.silence_reason}" if user.silence_reason else ""
+    return f"A moderator has silenced your account until {until}.{reason}"
+
+
+def check_not_silenced(actor: User) -> None:
+    """Raises:
+    PermissionDenied: the actor is silenced (the message says why and until when).
+    """
+    if getattr(actor, "is_authenticated", False) and actor.is_silenced:
+        raise PermissionDenied(silence_message(actor))
+
+
+def screen(actor: User, category: Category, text: str) -> str | None:
+    """Run the registered screens over new content: why it must wait for review, or None.
+
+    Raises:
+        ValidationFailed: a screen blocks the content (e.g. a blocked watched word).
+    """
+    screening = hooks.screen_post(actor, category, text)
+    if screening.verdict is hooks.Verdict.BLOCK:
+        raise ValidationFailed([("body", screening.reason or "This post cannot be published.")])
+    if screening.verdict is hooks.Verdict.QUEUE:
+        return screening.reason or "Sent to review"
+    return None
 
 
 def parse_tags(raw: list[str] | str) -> tuple[list[str], list[tuple[str, str]]]:

@@ -28,7 +28,11 @@ def reply_to_thread(actor: User, thread: Thread, body: str) -> Post:
         PermissionDenied: the actor may not reply here.
         ValidationFailed: the body breaks a rule or repeats the actor's last post.
         RateLimited: a new account used up its posts for the day.
+
+    A reply that a screen sends to review is saved as pending and counted, announced and
+    shown to others only once a moderator approves it.
     """
+    content.check_not_silenced(actor)
     if thread.is_locked and not policies.can_reply(actor, thread):
         raise Conflict("This thread is locked: no new replies.")
     if not policies.can_reply(actor, thread):
@@ -37,18 +41,25 @@ def reply_to_thread(actor: User, thread: Thread, body: str) -> Post:
     if errors:
         raise ValidationFailed(errors)
     content.check_posting_limits(actor, body)
+    pending = content.screen(actor, thread.category, body)
     rendered = content.render_post(body)
     now = utcnow()
     with unit_of_work():
-        post = content.add_post(actor, thread.id, body, rendered, now=now)
-        # SQL-side increments: two replies at once must both count.
-        thread.reply_count = Thread.reply_count + 1
-        thread.last_activity_at = now
-        thread.last_poster_id = actor.id
+        post = content.add_post(actor, thread.id, body, rendered, now=now, pending_reason=pending)
         ensure_watching(actor, thread)
-        db.session.flush()
-        notify.new_reply(thread, post, rendered.mentioned)
+        if pending is None:
+            count_reply(thread, post)
+            db.session.flush()
+            notify.new_reply(thread, post, rendered.mentioned)
     return post
+
+
+def count_reply(thread: Thread, post: Post) -> None:
+    """A reply became visible: count it and make it the thread's latest activity."""
+    # SQL-side increments: two replies at once must both count.
+    thread.reply_count = Thread.reply_count + 1
+    thread.last_activity_at = post.created_at
+    thread.last_poster_id = post.author_id
 
 
 def edit_post(
@@ -129,6 +140,11 @@ def _revise(actor: User, post: Post, body: str, new_title: str | None, reason: s
         notify.mentioned_in_edit(post, newly, actor)
 
 
+def is_counted(post: Post) -> bool:
+    """Whether a reply counts in its thread's reply_count (live, visible and approved)."""
+    return not (post.is_opening or post.is_deleted or post.is_hidden or post.is_pending)
+
+
 def delete_post(actor: User, post: Post) -> None:
     """Soft-delete a post; an opening post goes only with its whole (reply-less) thread.
 
@@ -144,6 +160,7 @@ def delete_post(actor: User, post: Post) -> None:
         )
     if not policies.can_delete_post(actor, post):
         raise PermissionDenied("You cannot delete this post.")
+    counted = is_counted(post)
     now = utcnow()
     with unit_of_work():
         post.deleted_at = now
@@ -151,7 +168,8 @@ def delete_post(actor: User, post: Post) -> None:
         if post.is_opening:
             thread.deleted_at = now
         else:
-            thread.reply_count = Thread.reply_count - 1
+            if counted:
+                thread.reply_count = Thread.reply_count - 1
             if thread.accepted_post_id == post.id:
                 clear_accepted(thread)
 

@@ -33,7 +33,11 @@ def create_thread(actor: User, data: NewThread) -> Thread:
         PermissionDenied: the actor may not post.
         ValidationFailed: a field breaks a rule (kind, category, title, body, tags, links).
         RateLimited: a new account used up its posts for the day.
+
+    A thread that a screen sends to review (watched words, pre-moderation) is saved as
+    pending: only its author and moderators see it until a moderator approves it.
     """
+    content.check_not_silenced(actor)
     if not policies.can_create_thread(actor):
         raise PermissionDenied("Sign in to start a thread.")
     title = content.normalize_title(data.title)
@@ -47,11 +51,14 @@ def create_thread(actor: User, data: NewThread) -> Thread:
     errors += tag_errors
     if errors:
         raise ValidationFailed(errors)
+    assert category is not None
     content.check_posting_limits(actor, data.body)
+    pending = content.screen(actor, category, f"{title}\n\n{data.body}")
     rendered = content.render_post(data.body)
     now = utcnow()
     with unit_of_work():
         thread = Thread(
+            is_pending=pending is not None,
             category_id=data.category_id,
             author_id=actor.id,
             kind=ThreadKind(data.kind),
@@ -64,10 +71,12 @@ def create_thread(actor: User, data: NewThread) -> Thread:
         db.session.add(thread)
         db.session.flush()
         post = content.add_post(
-            actor, thread.id, data.body, rendered, is_opening=True, title=title, now=now
-        )
+            actor, thread.id, data.body, rendered, is_opening=True, title=title, now=now,
+            pending_reason=pending,
+        )  # fmt: skip
         ensure_watching(actor, thread)
-        notify.new_thread(thread, post, rendered.mentioned)
+        if pending is None:
+            notify.new_thread(thread, post, rendered.mentioned)
     return thread
 
 

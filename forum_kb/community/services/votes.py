@@ -64,7 +64,13 @@ def accept_answer(actor: User, thread: Thread, post: Post) -> Thread:
     """
     if not policies.can_accept(actor, thread):
         raise PermissionDenied("Only the asker or a moderator accepts an answer to a question.")
-    if post.thread_id != thread.id or post.is_opening or post.is_deleted or post.is_hidden:
+    if (
+        post.thread_id != thread.id
+        or post.is_opening
+        or post.is_deleted
+        or post.is_hidden
+        or post.is_pending
+    ):
         raise ValidationFailed([("post_id", "Choose an answer in this thread.")])
     if thread.accepted_post_id == post.id:
         return thread
