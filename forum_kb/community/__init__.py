@@ -29,7 +29,7 @@ def _profile_section(user: User) -> ProfileSection:
 
 def init_app(app: Flask) -> None:
     from forum_kb.api import register_api
-    from forum_kb.community import policies
+    from forum_kb.community import hooks, policies
     from forum_kb.community.api import api_bp
 
     app.register_blueprint(bp)
@@ -46,4 +46,6 @@ def init_app(app: Flask) -> None:
         can_see_history=policies.can_see_history,
         can_watch=policies.can_watch,
         can_manage_categories=policies.can_manage_categories,
+        can_moderate_community=policies.can_moderate,
+        thread_banners=hooks.thread_banners,
     )

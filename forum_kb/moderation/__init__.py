@@ -11,13 +11,16 @@ __all__ = ["bp", "init_app"]
 
 
 def init_app(app: Flask) -> None:
+    from forum_kb.api import register_api
     from forum_kb.community.hooks import register_post_screen, register_thread_banner
     from forum_kb.kb import signals
     from forum_kb.moderation import policies
+    from forum_kb.moderation.api import api_bp
     from forum_kb.moderation.banners import thread_banners
     from forum_kb.moderation.services import promotion, words
 
     app.register_blueprint(bp)
+    register_api(app, api_bp)
     register_post_screen(app, words.screen_post)
     register_thread_banner(app, thread_banners)
     # Module-level receivers connected once (blinker keeps weak references to functions,
