@@ -98,7 +98,7 @@ def _register_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from forum_kb import accounts, community, escalation, kb, moderation, notifications, search
 
-    for feature in (accounts, notifications, community, kb, moderation, search, escalation):
+    for feature in (accounts, search, notifications, community, kb, moderation, escalation):
         feature.init_app(app)
 
 

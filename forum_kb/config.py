@@ -130,3 +130,10 @@ class DefaultConfig:
     # --- Search -----------------------------------------------------------------------------
     #: Whoosh index folder. ``""`` means ``<instance>/search-index``; ``None`` keeps it in memory.
     SEARCH_INDEX_DIR: str | None = ""
+    #: Who applies queued changes to the index: ``"thread"`` (a background thread in each
+    #: server process; a lock file lets one write at a time), ``"inline"`` (right after each
+    #: commit, in the request: tests) or ``"off"`` (a separate ``flask search indexer``).
+    SEARCH_INDEXER = "thread"
+    #: How often (seconds) an idle indexer looks for changes made by other processes.
+    SEARCH_POLL_INTERVAL = 0.25
+    SEARCH_PER_PAGE = 20

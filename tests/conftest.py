@@ -44,6 +44,7 @@ def test_config(database_url: str, smtp_port: int, **overrides: Any) -> dict[str
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SEARCH_INDEX_DIR": None,
+        "SEARCH_INDEXER": "inline",
         "WTF_CSRF_ENABLED": False,
         "ACCOUNTS_PASSWORD_HASH_METHOD": CHEAP_HASH,
         "RATELIMIT_STORAGE_URI": "memory://",

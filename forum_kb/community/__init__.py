@@ -31,10 +31,14 @@ def init_app(app: Flask) -> None:
     from forum_kb.api import register_api
     from forum_kb.community import hooks, policies
     from forum_kb.community.api import api_bp
+    from forum_kb.community.search_source import POSTS, THREADS
+    from forum_kb.search import register_source
 
     app.register_blueprint(bp)
     register_api(app, api_bp)
     register_profile_section(app, _profile_section)
+    register_source(app, THREADS)
+    register_source(app, POSTS)
     app.jinja_env.globals.update(
         can_create_thread=policies.can_create_thread,
         can_reply=policies.can_reply,

@@ -14,9 +14,12 @@ def init_app(app: Flask) -> None:
     from forum_kb.api import register_api
     from forum_kb.kb import policies
     from forum_kb.kb.api import api_bp
+    from forum_kb.kb.search_source import ARTICLES
+    from forum_kb.search import register_source
 
     app.register_blueprint(bp)
     register_api(app, api_bp)
+    register_source(app, ARTICLES)
     app.jinja_env.globals.update(
         can_view_article=policies.can_view_article,
         can_see_unpublished=policies.can_see_unpublished,

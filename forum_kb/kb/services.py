@@ -31,6 +31,7 @@ from forum_kb.kb.models import (
 from forum_kb.mail import Mail, send_mail
 from forum_kb.markup import RENDERER_VERSION, render_article
 from forum_kb.notifications import services as notifications
+from forum_kb.search import index_later
 from forum_kb.text import normalize_whitespace, slugify
 
 TITLE_MIN, TITLE_MAX = 5, 200
@@ -308,6 +309,7 @@ def edit_article(
     with unit_of_work():
         if section_id is not None:
             article.section_id = section_id
+            index_later("article", article.id)
         if new_labels is not None:
             article.labels = new_labels
         if (new_title, new_body) != (base.title, base.body_source):
@@ -419,6 +421,7 @@ def publish_article(actor: User, article: Article, note: str = "") -> Article:
             days = int(current_app.config["KB_REVIEW_INTERVAL_DAYS"])
             article.review_by = now.date() + timedelta(days=days)
         _log(article, actor, "published", before, note, revision)
+        index_later("article", article.id)
         signals.article_published.send(
             current_app._get_current_object(),  # type: ignore[attr-defined]
             article=article,
@@ -464,6 +467,7 @@ def archive_article(actor: User, article: Article, note: str = "") -> Article:
         article.status = ArticleStatus.ARCHIVED
         article.draft_in_review = False
         _log(article, actor, "archived", before, note)
+        index_later("article", article.id)
         signals.article_archived.send(
             current_app._get_current_object(),  # type: ignore[attr-defined]
             article=article,

@@ -18,6 +18,7 @@ from forum_kb.db import utcnow
 from forum_kb.errors import PermissionDenied, RateLimited, ValidationFailed
 from forum_kb.extensions import db
 from forum_kb.markup import RENDERER_VERSION, count_links, extract_mentions, render_markdown
+from forum_kb.search import index_later
 from forum_kb.text import normalize_whitespace
 
 TAG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -74,6 +75,15 @@ def add_post(
         PostRevision(post_id=post.id, number=1, editor_id=actor.id, title=title, body_source=body)
     )
     return post
+
+
+def index_post_later(post: Post) -> None:
+    """Queue a post's search documents for re-indexing (inside the caller's transaction):
+    an opening post re-indexes its whole thread, whose title its answers carry too."""
+    if post.is_opening:
+        index_later("thread", post.thread_id)
+    else:
+        index_later("post", post.id)
 
 
 def body_errors(body: str, field: str = "body") -> list[tuple[str, str]]:

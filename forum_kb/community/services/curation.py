@@ -19,6 +19,7 @@ from forum_kb.community.services.votes import clear_accepted
 from forum_kb.db import unit_of_work, utcnow
 from forum_kb.errors import Conflict, PermissionDenied, ValidationFailed
 from forum_kb.extensions import db
+from forum_kb.search import index_later
 
 
 def _require_moderator(actor: User | None) -> None:
@@ -63,6 +64,7 @@ def set_post_hidden(actor: User | None, post: Post, hidden: bool) -> bool:
     with unit_of_work():
         was_counted = is_counted(post)
         post.is_hidden = hidden
+        content.index_post_later(post)
         thread = post.thread
         if post.is_opening:
             thread.is_hidden = hidden
@@ -83,6 +85,7 @@ def set_thread_hidden(actor: User, thread: Thread, hidden: bool) -> bool:
     with unit_of_work():
         thread.is_hidden = hidden
         opening_post(thread).is_hidden = hidden
+        index_later("thread", thread.id)
     return True
 
 
@@ -130,6 +133,7 @@ def move_thread(actor: User, thread: Thread, category_id: int) -> Category:
     old = thread.category
     with unit_of_work():
         thread.category_id = target.id
+        index_later("thread", thread.id)
     db.session.refresh(thread, ["category"])
     return old
 
@@ -227,6 +231,8 @@ def merge_threads(actor: User, source: Thread, target: Thread) -> Thread:
         db.session.flush()
         db.session.expire_all()
         recount(target)
+        index_later("thread", source.id)
+        index_later("thread", target.id)
     return target
 
 
@@ -245,6 +251,7 @@ def approve_post(actor: User, post: Post) -> Post:
     mentioned = content.render_post(post.body_source).mentioned
     with unit_of_work():
         post.is_pending = False
+        content.index_post_later(post)
         if post.is_opening:
             thread.is_pending = False
             db.session.flush()

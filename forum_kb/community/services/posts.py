@@ -16,6 +16,7 @@ from forum_kb.db import unit_of_work, utcnow
 from forum_kb.errors import Conflict, PermissionDenied, ValidationFailed
 from forum_kb.extensions import db
 from forum_kb.markup import RENDERER_VERSION, extract_mentions
+from forum_kb.search import index_later
 
 REASON_MAX = 200
 
@@ -47,6 +48,7 @@ def reply_to_thread(actor: User, thread: Thread, body: str) -> Post:
     with unit_of_work():
         post = content.add_post(actor, thread.id, body, rendered, now=now, pending_reason=pending)
         ensure_watching(actor, thread)
+        content.index_post_later(post)
         if pending is None:
             count_reply(thread, post)
             db.session.flush()
@@ -100,6 +102,7 @@ def edit_post(
     if tags_changed:
         with unit_of_work():
             thread.tags = content.get_or_create_tags(tag_names or [])
+            index_later("thread", thread.id)
             if body != post.body_source or title_changed:
                 _revise(actor, post, body, new_title if title_changed else None, reason)
         return post
@@ -136,6 +139,7 @@ def _revise(actor: User, post: Post, body: str, new_title: str | None, reason: s
                 reason=reason,
             )
         )
+        content.index_post_later(post)
         newly = [u for u in rendered.mentioned if u.username_key not in before]
         notify.mentioned_in_edit(post, newly, actor)
 
@@ -165,6 +169,7 @@ def delete_post(actor: User, post: Post) -> None:
     with unit_of_work():
         post.deleted_at = now
         post.deleted_by_id = actor.id
+        content.index_post_later(post)
         if post.is_opening:
             thread.deleted_at = now
         else:

@@ -15,6 +15,8 @@ from forum_kb.community.services.watches import ensure_watching
 from forum_kb.db import unit_of_work, utcnow
 from forum_kb.errors import NotFound, PermissionDenied, ValidationFailed
 from forum_kb.extensions import db
+from forum_kb.search import index_later
+from forum_kb.search.services import note_new_thread
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ def create_thread(actor: User, data: NewThread) -> Thread:
             pending_reason=pending,
         )  # fmt: skip
         ensure_watching(actor, thread)
+        index_later("thread", thread.id)
+        note_new_thread(actor.id, thread.id)
         if pending is None:
             notify.new_thread(thread, post, rendered.mentioned)
     return thread
@@ -95,6 +99,7 @@ def retag_thread(actor: User, thread: Thread, tags: Sequence[str]) -> Thread:
         raise ValidationFailed(errors)
     with unit_of_work():
         thread.tags = content.get_or_create_tags(names)
+        index_later("thread", thread.id)
     return thread
 
 

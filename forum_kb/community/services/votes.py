@@ -9,10 +9,11 @@ from forum_kb.accounts.models import User
 from forum_kb.accounts.services import adjust_reputation
 from forum_kb.community import policies
 from forum_kb.community.models import Post, Thread, Vote
-from forum_kb.community.services import notify
+from forum_kb.community.services import content, notify
 from forum_kb.db import unit_of_work, utcnow
 from forum_kb.errors import PermissionDenied, ValidationFailed
 from forum_kb.extensions import db
+from forum_kb.search import index_later
 
 
 def _points(value: int) -> int:
@@ -50,6 +51,7 @@ def vote(actor: User, post: Post, value: int) -> int:
         if post.is_opening:
             post.thread.score = Thread.score + delta
         adjust_reputation(post.author_id, _points(value) - _points(old))
+        content.index_post_later(post)
         db.session.flush()
     db.session.refresh(post)
     return post.score
@@ -78,6 +80,7 @@ def accept_answer(actor: User, thread: Thread, post: Post) -> Thread:
         clear_accepted(thread)
         thread.accepted_post_id = post.id
         thread.solved_at = utcnow()
+        index_later("thread", thread.id)
         if post.author_id != thread.author_id:
             adjust_reputation(post.author_id, int(current_app.config["REPUTATION_ACCEPTED"]))
             notify.answer_accepted(thread, post, actor)
@@ -106,3 +109,4 @@ def clear_accepted(thread: Thread) -> None:
         adjust_reputation(author_id, -int(current_app.config["REPUTATION_ACCEPTED"]))
     thread.accepted_post_id = None
     thread.solved_at = None
+    index_later("thread", thread.id)
