@@ -11,14 +11,30 @@ from sqlalchemy import func, select
 
 from forum_kb.accounts import services
 from forum_kb.accounts.models import Role, User
+from forum_kb.community.hooks import Verdict, thread_banners
 from forum_kb.community.models import Category, Post, PostRevision, Thread, ThreadKind, Vote
+from forum_kb.community.paths import thread_path
+from forum_kb.community.services.content import is_new_account
 from forum_kb.db import utcnow
 from forum_kb.demo import data
 from forum_kb.demo.data import MEMBERS, USERS
 from forum_kb.extensions import db
 from forum_kb.kb import queries as kb_queries
 from forum_kb.kb.models import Article, ArticleEvent, ArticleStatus, Feedback, Revision, Section
+from forum_kb.kb.services import article_path
 from forum_kb.markup import RENDERER_VERSION, toc_from_html
+from forum_kb.moderation import queries as moderation_queries
+from forum_kb.moderation.models import (
+    Flag,
+    FlagReason,
+    FlagStatus,
+    Promotion,
+    Sanction,
+    SanctionKind,
+    UserNote,
+    WatchedWordAction,
+)
+from forum_kb.moderation.services.words import screen_post
 from forum_kb.notifications.models import EmailMode, Notification, NotificationSetting
 
 
@@ -29,6 +45,19 @@ def demo(runner, app):
     assert result.exit_code == 0, result.output
     with app.app_context():
         yield app
+
+
+def _events(kind):
+    """The moderation story's events of one kind."""
+    return [event for _, _, event in data.MODERATION if isinstance(event, kind)]
+
+
+def _user(username):
+    return db.session.scalars(select(User).where(User.username == username)).one()
+
+
+def _thread(title):
+    return db.session.scalars(select(Thread).where(Thread.title == title)).one()
 
 
 def test_demo_load_creates_every_role_and_prints_logins(runner, app):
@@ -103,10 +132,16 @@ def test_demo_answers_have_votes_and_members_reputation(demo):
         assert post.score == (votes or 0)
     for thread in db.session.scalars(select(Thread)):
         opening = db.session.scalar(thread.posts.select().where(Post.is_opening.is_(True)))
+        # Hidden and pending replies are not counted.
         replies = db.session.scalar(
             select(func.count())
             .select_from(Post)
-            .where(Post.thread_id == thread.id, Post.is_opening.is_(False))
+            .where(
+                Post.thread_id == thread.id,
+                Post.is_opening.is_(False),
+                Post.is_hidden.is_(False),
+                Post.is_pending.is_(False),
+            )
         )
         assert thread.reply_count == replies and thread.score == opening.score
     members = {u.username: u for u in db.session.scalars(select(User))}
@@ -134,13 +169,16 @@ def test_demo_timestamps_spread_over_past_weeks_in_order(demo):
     assert created == sorted(created)
     assert now - min(created) > timedelta(days=28)
     for thread in threads:
-        times = list(
-            db.session.scalars(
-                select(Post.created_at).where(Post.thread_id == thread.id).order_by(Post.id)
-            )
-        )
+        posts = db.session.execute(
+            select(Post.created_at, Post.is_pending)
+            .where(Post.thread_id == thread.id)
+            .order_by(Post.id)
+        ).all()
+        times = [created for created, _ in posts]
         assert times == sorted(times) and times[0] == thread.created_at
-        assert thread.last_activity_at == times[-1] <= now
+        # A reply waiting for review is not the thread's latest activity until approved.
+        shown = [created for created, pending in posts if not pending]
+        assert thread.last_activity_at == shown[-1] <= now
     assert db.session.scalar(select(func.max(Vote.created_at))) <= now
     revision_times = db.session.scalars(select(PostRevision.created_at))
     assert all(t <= now for t in revision_times)
@@ -168,7 +206,7 @@ def test_demo_kb_has_sections_and_articles_in_every_status(demo):
     sections = kb_queries.list_sections()
     assert [s.name for s in sections] == [name for name, _, _ in data.KB_SECTIONS]
     articles = list(db.session.scalars(select(Article)))
-    assert len(articles) == len(data.ARTICLES)
+    assert len(articles) == len(data.ARTICLES) + len(_events(data.Promote))
     assert {a.status for a in articles} == set(ArticleStatus)
     published = [a for a in articles if a.is_published]
     assert len(published) > len(articles) / 2
@@ -249,4 +287,144 @@ def test_demo_kb_history_is_dated_in_order(demo):
         assert all(article.created_at <= t <= now for t in revisions)
     actions = set(db.session.scalars(select(ArticleEvent.action)))
     assert actions == {"created", "submitted", "published", "archived"}
-    assert db.session.scalar(select(func.count()).select_from(Section)) == 3
+    assert db.session.scalar(select(func.count()).select_from(Section)) == len(data.KB_SECTIONS)
+
+
+def test_demo_review_queue_has_open_flags_with_different_reasons(demo):
+    items, _ = moderation_queries.flag_queue(page=1, per_page=20)
+    assert len(items) == 2
+    reasons = {flag.reason for item in items for flag in item.flags}
+    assert reasons == {FlagReason.SPAM, FlagReason.OFF_TOPIC}
+    spam = next(i for i in items if i.flags[0].reason is FlagReason.SPAM)
+    assert spam.post.author.username == "spammy"
+    assert len({flag.reporter_id for flag in spam.flags}) == 2
+    # Below the auto-hide threshold: the flagged posts are still up, waiting for a moderator.
+    assert all(not item.post.is_hidden for item in items)
+    assert demo.config["MODERATION_AUTO_HIDE_FLAGS"] > 2
+    assert moderation_queries.queue_counts() == {"flagged": 2, "pending": 1}
+    now = utcnow()
+    assert all(now - timedelta(days=2) < f.created_at < now for i in items for f in i.flags)
+
+
+def test_demo_spam_was_hidden_and_the_spammer_silenced_with_a_note(demo):
+    spammy = _user("spammy")
+    assert "spammy" not in {username for username, *_ in USERS}  # not a demo login
+    hidden = list(db.session.scalars(select(Post).where(Post.is_hidden.is_(True))))
+    assert [post.author for post in hidden] == [spammy]
+    flags = list(db.session.scalars(select(Flag).where(Flag.post_id == hidden[0].id)))
+    assert len(flags) == 2
+    for flag in flags:
+        assert flag.status is FlagStatus.UPHELD and flag.resolved_by.username == "mia.mod"
+        assert hidden[0].created_at < flag.created_at < flag.resolved_at < utcnow()
+    sanction = db.session.scalars(select(Sanction).where(Sanction.user_id == spammy.id)).one()
+    assert sanction.kind is SanctionKind.SILENCE and sanction.reason
+    assert sanction.created_by.username == "mia.mod"
+    assert sanction.ends_at - sanction.starts_at == timedelta(days=7)
+    assert sanction.is_active_at(utcnow()) and spammy.is_silenced
+    assert spammy.silenced_until == sanction.ends_at
+    note = db.session.scalars(select(UserNote).where(UserNote.user_id == spammy.id)).one()
+    assert note.author.username == "mia.mod" and note.body
+
+
+def test_demo_promoted_answer_is_a_published_article_with_a_banner(demo):
+    promotion = db.session.scalars(select(Promotion)).one()
+    article, thread, bob = promotion.article, promotion.thread, _user("bob")
+    assert thread.title == data.ANDROID and thread.accepted_post_id == promotion.post_id
+    assert promotion.promoted_by.username == "mia.mod" and promotion.credited_user == bob
+    assert article.is_published and article.section.slug == "troubleshooting"
+    assert article.credited_user_id == bob.id
+    assert article.source_url == thread_path(thread.id, promotion.post_id)
+    events = kb_queries.article_events(article)
+    assert [(e.action, e.actor.username) for e in reversed(events)] == [
+        ("created", "mia.mod"),
+        ("submitted", "mia.mod"),
+        ("published", "sam.staff"),
+    ]
+    assert promotion.created_at < promotion.published_at == article.published_at < utcnow()
+    banners = thread_banners(thread)
+    assert [(b.kind, b.url) for b in banners] == [("official_article", article_path(article))]
+    # Bob earned REPUTATION_PROMOTED on top of his votes and accepted answers, and heard.
+    config = demo.config
+    votes = db.session.execute(
+        select(Vote.value).join(Post, Post.id == Vote.post_id).where(Post.author_id == bob.id)
+    ).scalars()
+    accepted = db.session.scalar(
+        select(func.count())
+        .select_from(Thread)
+        .join(Post, Post.id == Thread.accepted_post_id)
+        .where(Post.author_id == bob.id, Thread.author_id != bob.id)
+    )
+    assert bob.reputation == (
+        data.STARTING_REPUTATION["bob"]
+        + sum(config["REPUTATION_UPVOTE" if v > 0 else "REPUTATION_DOWNVOTE"] for v in votes)
+        + config["REPUTATION_ACCEPTED"] * accepted
+        + config["REPUTATION_PROMOTED"]
+    )
+    told = db.session.scalars(
+        select(Notification).where(Notification.user_id == bob.id, Notification.kind == "promoted")
+    ).one()
+    assert told.url == article_path(article) and told.created_at == article.published_at
+
+
+def test_demo_has_a_thread_closed_as_a_duplicate(demo):
+    duplicate, original = _thread(data.ANDROID_AGAIN), _thread(data.ANDROID)
+    assert duplicate.duplicate_of_thread_id == original.id and duplicate.is_locked
+    assert [(b.kind, b.data) for b in thread_banners(duplicate)] == [
+        ("duplicate", {"thread_id": original.id})
+    ]
+
+
+def test_demo_pre_moderation_holds_one_new_members_post(demo):
+    category = db.session.scalars(select(Category).where(Category.premoderate.is_(True))).one()
+    assert category.slug == "show-and-tell"
+    post = db.session.scalars(moderation_queries.pending_posts()).one()
+    assert post.thread.category == category and post.pending_reason
+    assert post.author.username == "raj.p" and is_new_account(post.author)
+    assert post.thread.last_activity_at < post.created_at < utcnow()
+
+
+def test_demo_watched_words_queue_and_block(demo):
+    words = {w.word: w.action for w in moderation_queries.list_watched_words()}
+    assert set(words.values()) == set(WatchedWordAction)
+    queued = next(w for w, action in words.items() if action is WatchedWordAction.QUEUE)
+    blocked = next(w for w, action in words.items() if action is WatchedWordAction.BLOCK)
+    alice, category = _user("alice"), db.session.scalars(select(Category).limit(1)).one()
+    assert screen_post(alice, category, f"Is this {queued.upper()} real?").verdict is Verdict.QUEUE
+    assert screen_post(alice, category, f"see {blocked}.example").verdict is Verdict.BLOCK
+    assert screen_post(alice, category, "A question about rotas").verdict is Verdict.ALLOW
+
+
+def test_demo_audit_log_records_dated_moderator_actions(demo):
+    entries = list(
+        db.session.scalars(moderation_queries.audit_log(moderation_queries.AuditFilter()))
+    )
+    actions = {e.action for e in entries}
+    assert {
+        "thread.pin",
+        "thread.lock",
+        "thread.close_duplicate",
+        "flags.uphold",
+        "post.hide",
+        "user.silence",
+        "user.note",
+        "word.add",
+        "category.premoderate_on",
+        "post.promote",
+        "article.publish",
+        "article.archive",
+    } <= actions
+    now = utcnow()
+    times = [e.created_at for e in entries]
+    assert times == sorted(times, reverse=True)
+    assert times[0] < now and now - times[-1] > timedelta(days=28)
+    lock = next(e for e in entries if e.action == "thread.lock")
+    assert lock.actor.username == "mia.mod" and lock.reason
+    locked = db.session.get(Thread, lock.target_id)
+    assert locked.is_locked and locked.last_activity_at < lock.created_at
+    for entry in entries:
+        if entry.action == "article.publish":
+            article = db.session.get(Article, entry.target_id)
+            assert entry.created_at == article.published_at
+        if entry.target_type == "thread":
+            assert db.session.get(Thread, entry.target_id).created_at < entry.created_at
+    assert all(t <= now for t in db.session.scalars(select(Notification.created_at)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import textwrap
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from forum_kb.accounts.models import Role
 from forum_kb.kb.models import ArticleStatus
@@ -31,6 +32,8 @@ MEMBERS: list[tuple[str, str, str]] = [
     ("marcus", "Marcus Bell", "IT admin for a chain of eleven gyms."),
     ("yuki", "Yuki Tanaka", "Helpdesk team lead. Night-shift veteran."),
     ("raj.p", "Raj Patel", "Just signed up."),
+    # Signed up to post spam; the moderators deal with him (MODERATION below).
+    ("spammy", "Best Deals 4U", ""),
 ]
 
 # Reputation the members bring along (as if earned before the demo's first day), so that the
@@ -1192,6 +1195,31 @@ THREADS: list[DemoThread] = [
     DemoThread(
         "troubleshooting",
         "question",
+        "marcus",
+        3,
+        "Shift reminders arrive hours late on some Android phones",
+        ("mobile", "android", "notifications"),
+        _md("""
+            A few of our trainers get their shift reminders two or three hours after the
+            shift has started. All of them have Android phones; the iPhone users are fine.
+            The app is up to date on every phone.
+        """),
+        replies=(
+            R(
+                "yuki",
+                1.5,
+                _md("""
+                Sounds like what I had a few weeks ago: Android's battery optimisation holds
+                the pushes back. Set **App battery usage** to *Unrestricted* for Shiftwise,
+                details in the "Push notifications stopped on Android 14" thread.
+            """),
+                up=("marcus",),
+            ),
+        ),
+    ),
+    DemoThread(
+        "troubleshooting",
+        "question",
         "alice",
         21,
         "The helpdesk widget does nothing on our intranet page",
@@ -1798,6 +1826,11 @@ KB_SECTIONS: list[tuple[str, str, str]] = [
         "integrations",
         "Calendars, webhooks and the REST API.",
     ),
+    (
+        "Troubleshooting",
+        "troubleshooting",
+        "Fixes for the problems people ask about most in the community.",
+    ),
 ]
 
 
@@ -2254,5 +2287,291 @@ ARTICLES: list[DemoArticle] = [
             (False, "The steps for the new Outlook app are different."),
         ),
         answers="Google Calendar feed shows shifts one hour off",
+    ),
+]
+
+
+# --- Moderation ----------------------------------------------------------------------------------
+
+# Titles of the threads the moderation story touches.
+WELCOME = "Welcome! Introduce yourself and tell us how your team uses Shiftwise"
+PRICING = "Per-seat pricing vs. per-location pricing: what would work for you?"
+ANDROID = "Push notifications stopped on Android 14"
+ANDROID_AGAIN = "Shift reminders arrive hours late on some Android phones"
+OVERTIME = "How we cut overtime by 18% after moving 140 staff to Shiftwise"
+HOME_ASSISTANT = "I built a Home Assistant dashboard that shows who's on call"
+DARK_MODE = "Is there a dark mode for the web app?"
+EDITOR_BETA = "Beta: the new schedule editor. Tell us what you think"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A reply written after the threads above (spam, an aside, a post that waits for review);
+    ``key`` names it for the flags and actions below."""
+
+    key: str
+    thread: str
+    body: str
+
+
+@dataclass(frozen=True)
+class FlagPost:
+    post: str  # a Reply's key
+    reason: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ModerateThread:
+    thread: str
+    action: str  # lock, pin, ...
+    reason: str
+
+
+@dataclass(frozen=True)
+class CloseAsDuplicate:
+    thread: str
+    of: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class HideFlagged:
+    """A moderator agrees with the flags on a post and hides it."""
+
+    post: str  # a Reply's key
+    reason: str
+
+
+@dataclass(frozen=True)
+class Silence:
+    user: str
+    days: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class AddNote:
+    user: str
+    body: str
+
+
+@dataclass(frozen=True)
+class WatchWord:
+    word: str
+    action: str  # block or queue
+
+
+@dataclass(frozen=True)
+class Premoderate:
+    category: str  # slug
+    reason: str
+
+
+@dataclass(frozen=True)
+class Promote:
+    """A moderator turns the thread's accepted answer into a KB article and sends it to
+    review (an hour later); ``Publish`` then makes it official."""
+
+    thread: str
+    section: str  # slug
+    title: str
+    labels: tuple[str, ...]
+    body: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Publish:
+    thread: str  # of a Promote above
+    note: str
+    #: Readers' "Was this helpful?" answers afterwards, as in DemoArticle.
+    helpful: int = 0
+    not_helpful: int = 0
+    comments: tuple[tuple[bool, str], ...] = ()
+
+
+#: One step of the moderation story.
+Event: TypeAlias = (
+    Reply
+    | FlagPost
+    | ModerateThread
+    | CloseAsDuplicate
+    | HideFlagged
+    | Silence
+    | AddNote
+    | WatchWord
+    | Premoderate
+    | Promote
+    | Publish
+)
+
+# (days ago, who, what), oldest first: loaded after the threads and the KB, through the
+# moderation services, so the review queue and the audit log are what real use leaves.
+MODERATION: list[tuple[float, str, Event]] = [
+    (
+        34.5,
+        "mia.mod",
+        ModerateThread(WELCOME, "pin", "Start here: the house rules and introductions."),
+    ),
+    (
+        8,
+        "mia.mod",
+        ModerateThread(
+            PRICING,
+            "lock",
+            "Feedback collected and passed to the product team (see Sam's reply). Locked to "
+            "keep it as a record; pricing news will get its own announcement.",
+        ),
+    ),
+    (
+        6,
+        "mia.mod",
+        Promote(
+            ANDROID,
+            "troubleshooting",
+            "Push notifications arrive late or not at all on Android",
+            ("android", "notifications", "mobile-app"),
+            _md("""
+                Since Android 14, phones are stricter about apps working in the background.
+                With the default battery setting, Shiftwise's push notifications for new
+                tickets and shift changes can arrive hours late, or not at all, even though
+                everything shows up when you open the app.
+
+                ## Set battery usage to Unrestricted
+
+                1. Open **Settings → Apps → Shiftwise → App battery usage**.
+                2. Choose **Unrestricted**. The default, *Optimised*, can hold pushes back for
+                   hours.
+
+                Notifications arrive straight away again; there is no need to reinstall.
+
+                ## Update the app
+
+                Version 5.3.1 and later ask for Android 14's notification permission properly.
+                Update from Google Play, open the app once and allow notifications when asked.
+
+                ## Still nothing?
+
+                - Check that notifications are allowed in **Settings → Apps → Shiftwise →
+                  Notifications**.
+                - Some phones add their own power-saving list on top of Android's: take
+                  Shiftwise off it too.
+            """),
+            "Promoted from Bob's accepted answer, with Sam's note on version 5.3.1.",
+        ),
+    ),
+    (
+        5,
+        "sam.staff",
+        Publish(
+            ANDROID,
+            "Checked on a Pixel 7 with Android 14.",
+            helpful=6,
+            not_helpful=1,
+            comments=((True, "Unrestricted fixed it on my Pixel 8."),),
+        ),
+    ),
+    (
+        2.5,
+        "mia.mod",
+        CloseAsDuplicate(
+            ANDROID_AGAIN,
+            ANDROID,
+            "Same cause and fix as the Android 14 thread, whose answer is now a KB article.",
+        ),
+    ),
+    (
+        2,
+        "spammy",
+        Reply(
+            "spam-overtime",
+            OVERTIME,
+            _md("""
+                Great story!! Want your staff to earn while they work? Our **crypto
+                giveaway** doubles every deposit this week only. Claim yours at
+                [cryptodrop.example](https://cryptodrop.example/claim) before it ends!
+            """),
+        ),
+    ),
+    (
+        1.98,
+        "spammy",
+        Reply(
+            "spam-home-assistant",
+            HOME_ASSISTANT,
+            _md("""
+                Nice dashboard. Want passive income from your smart home too? Join the crypto
+                giveaway: 500 free tokens for the first 100 sign-ups at
+                https://cryptodrop.example/bonus
+            """),
+        ),
+    ),
+    (1.96, "yuki", FlagPost("spam-overtime", "spam")),
+    (
+        1.95,
+        "tomasz",
+        FlagPost("spam-overtime", "spam", "A giveaway link, nothing to do with rotas."),
+    ),
+    (1.9, "mia.mod", HideFlagged("spam-overtime", "Crypto giveaway spam.")),
+    (
+        1.9,
+        "mia.mod",
+        Silence("spammy", 7, "Posting crypto giveaway links. You can post again in a week."),
+    ),
+    (
+        1.89,
+        "mia.mod",
+        AddNote(
+            "spammy",
+            "Signed up and posted a crypto giveaway link within minutes. Silenced for a week; "
+            "suspend if it starts again afterwards.",
+        ),
+    ),
+    (1.88, "mia.mod", WatchWord("crypto giveaway", "queue")),
+    (1.88, "mia.mod", WatchWord("cryptodrop", "block")),
+    (
+        1.87,
+        "mia.mod",
+        Premoderate(
+            "show-and-tell",
+            "Spam from brand-new accounts: their first posts here now wait for review.",
+        ),
+    ),
+    (1.5, "alice", FlagPost("spam-home-assistant", "spam")),
+    (1.2, "marcus", FlagPost("spam-home-assistant", "spam")),
+    (
+        0.7,
+        "alice",
+        Reply(
+            "off-topic",
+            DARK_MODE,
+            _md("""
+                Unrelated, but is anyone going to the Shiftwise user meetup in Leeds next
+                month? It would be nice to meet some of you in person.
+            """),
+        ),
+    ),
+    (
+        0.6,
+        "bob",
+        FlagPost(
+            "off-topic",
+            "off_topic",
+            "Nice idea, but not about dark mode: maybe a thread of its own?",
+        ),
+    ),
+    (
+        0.15,
+        "raj.p",
+        Reply(
+            "pending",
+            EDITOR_BETA,
+            _md("""
+                Tried the new editor with our small team today. Dragging a shift to another
+                day is much quicker than before! One thing: I deleted a shift by mistake and
+                couldn't find an undo. Is there one?
+            """),
+        ),
     ),
 ]

@@ -6,9 +6,10 @@ import re
 import secrets
 import zlib
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, assert_never
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -23,6 +24,15 @@ from forum_kb.errors import Conflict
 from forum_kb.extensions import db
 from forum_kb.kb import services as kb
 from forum_kb.kb.models import Article, ArticleEvent, ArticleStatus, Feedback, Revision, Section
+from forum_kb.moderation import services as moderation
+from forum_kb.moderation.models import (
+    Flag,
+    ModerationAction,
+    Promotion,
+    Sanction,
+    UserNote,
+    WatchedWord,
+)
 from forum_kb.notifications import services as notifications
 from forum_kb.notifications.models import EmailMode, Notification
 
@@ -47,9 +57,9 @@ def demo_logins() -> list[DemoLogin]:
 def load_demo() -> list[DemoLogin]:
     """Create the demo community and knowledge base in one transaction.
 
-    Everything goes through the community and kb services, so the HTML is rendered and
-    sanitized and the revisions, counters, watches, reputation, lifecycle events and feedback
-    are what real use would leave behind.
+    Everything goes through the community, kb and moderation services, so the HTML is
+    rendered and sanitized and the revisions, counters, watches, reputation, lifecycle events,
+    feedback, flags, sanctions and audit log are what real use would leave behind.
 
     Raises:
         Conflict: the database already has users.
@@ -67,9 +77,15 @@ def load_demo() -> list[DemoLogin]:
         for name, slug, description in data.CATEGORIES:
             categories[slug] = community.create_category(users["admin"], name, slug, description)
         # Oldest first, so ids grow with time as they would have.
+        threads: dict[str, Thread] = {}
         for spec in sorted(data.THREADS, key=lambda t: _started(t, timeline.now)):
-            _load_thread(spec, users, categories, timeline)
-        _load_kb(users, timeline)
+            threads[spec.title] = _load_thread(spec, users, categories, timeline)
+        sections = _load_kb(users, timeline)
+        story = _ModerationStory(users, categories, threads, sections, timeline)
+        for days_ago, actor, event in data.MODERATION:
+            when = timeline.now - timedelta(days=days_ago)
+            with timeline.at(when):
+                story.play(users[actor], event, when)
         timeline.apply()
         for user in users.values():
             notifications.update_settings(user, EmailMode.IMMEDIATE, True, True)
@@ -103,7 +119,7 @@ def _load_thread(
     users: dict[str, User],
     categories: dict[str, Category],
     timeline: _Timeline,
-) -> None:
+) -> Thread:
     author = users[spec.author]
     thread = community.create_thread(
         author,
@@ -134,14 +150,16 @@ def _load_thread(
         community.edit_post(author, opening, f"{spec.body}\n\n{spec.update}", reason="Solved")
         edited_at = min(dated[-1][1] + timedelta(hours=2), timeline.now)
     timeline.add(thread, dated, edited_at)
+    return thread
 
 
-def _load_kb(users: dict[str, User], timeline: _Timeline) -> None:
+def _load_kb(users: dict[str, User], timeline: _Timeline) -> dict[str, Section]:
     sections: dict[str, Section] = {}
     for name, slug, description in data.KB_SECTIONS:
         sections[slug] = kb.create_section(users["sam.staff"], name, slug, description)
     for spec in sorted(data.ARTICLES, key=lambda a: -a.days_ago):
         _load_article(spec, users, sections, timeline)
+    return sections
 
 
 def _load_article(
@@ -168,28 +186,115 @@ def _load_article(
         kb.submit_for_review(writer, article)
         moments["submitted"] = written + timedelta(hours=12)
     if spec.status in (ArticleStatus.PUBLISHED, ArticleStatus.ARCHIVED):
-        kb.publish_article(reviewer, article, note="Checked the steps in the product.")
         moments["published"] = written + timedelta(hours=36)
-        for n, (helpful, comment) in enumerate(_feedback(spec), start=1):
-            kb.give_feedback(article, helpful, session_key=f"demo-{n}", comment=comment)
+        with timeline.at(moments["published"]):
+            kb.publish_article(reviewer, article, note="Checked the steps in the product.")
+        _give_feedback(article, spec.helpful, spec.not_helpful, spec.comments)
     if spec.update:
         body = f"{spec.body}\n\n{spec.update}"
         kb.edit_article(writer, article, body=body, note=spec.update_note)
         revisions[2] = timeline.now - timedelta(days=spec.updated_days_ago)
     if spec.status == ArticleStatus.ARCHIVED:
-        kb.archive_article(reviewer, article, note=spec.archive_note)
         moments["archived"] = timeline.now - timedelta(days=spec.archived_days_ago)
+        with timeline.at(moments["archived"]):
+            kb.archive_article(reviewer, article, note=spec.archive_note)
     timeline.add_article(article, moments, revisions, spec.helpful + spec.not_helpful)
 
 
-def _feedback(spec: data.DemoArticle) -> list[tuple[bool, str]]:
-    """The article's answers, (helpful, comment), those with a comment first."""
-    commented = [helpful for helpful, _ in spec.comments]
-    return [
-        *spec.comments,
-        *[(True, "")] * (spec.helpful - commented.count(True)),
-        *[(False, "")] * (spec.not_helpful - commented.count(False)),
+def _give_feedback(
+    article: Article, helpful: int, not_helpful: int, comments: tuple[tuple[bool, str], ...]
+) -> None:
+    """Readers' "Was this helpful?" answers, (helpful, comment), those with a comment first."""
+    commented = [yes for yes, _ in comments]
+    answers = [
+        *comments,
+        *[(True, "")] * (helpful - commented.count(True)),
+        *[(False, "")] * (not_helpful - commented.count(False)),
     ]
+    for n, (yes, comment) in enumerate(answers, start=1):
+        kb.give_feedback(article, yes, session_key=f"demo-{n}", comment=comment)
+
+
+class _ModerationStory:
+    """Plays data.MODERATION through the services: replies that moderators then handle,
+    flags, actions on threads and people, watched words, pre-moderation and a promotion."""
+
+    def __init__(
+        self,
+        users: dict[str, User],
+        categories: dict[str, Category],
+        threads: dict[str, Thread],
+        sections: dict[str, Section],
+        timeline: _Timeline,
+    ) -> None:
+        self.users, self.categories, self.threads = users, categories, threads
+        self.sections, self.timeline = sections, timeline
+        self.replies: dict[str, Post] = {}
+        #: Thread title -> the article promoted from it and when its steps happened.
+        self.promoted: dict[str, tuple[Article, dict[str, datetime]]] = {}
+
+    def play(self, actor: User, event: data.Event, when: datetime) -> None:
+        match event:
+            case data.Reply():
+                post = community.reply_to_thread(actor, self.threads[event.thread], event.body)
+                self.replies[event.key] = post
+                self.timeline.add_reply(post, when)
+            case data.FlagPost():
+                moderation.flag_post(actor, self.replies[event.post], event.reason, event.note)
+            case data.ModerateThread():
+                thread = self.threads[event.thread]
+                moderation.moderate_thread(actor, thread, event.action, event.reason)
+            case data.CloseAsDuplicate():
+                moderation.close_as_duplicate(
+                    actor, self.threads[event.thread], thread_id=self.threads[event.of].id,
+                    reason=event.reason,
+                )  # fmt: skip
+            case data.HideFlagged():
+                post = self.replies[event.post]
+                hide = moderation.FlagAction.HIDE
+                for flag in moderation.resolve_post_flags(actor, post, hide, reason=event.reason):
+                    self.timeline.stamp(Flag, flag.id, resolved_at=when)
+            case data.Silence():
+                # Until a week after the (invented) moment of the silence, not after now.
+                until = when + timedelta(days=event.days)
+                user = self.users[event.user]
+                moderation.silence_user(actor, user, reason=event.reason, until=until)
+            case data.AddNote():
+                moderation.add_user_note(actor, self.users[event.user], event.body)
+            case data.WatchWord():
+                moderation.add_watched_word(actor, event.word, event.action)
+            case data.Premoderate():
+                category = self.categories[event.category]
+                moderation.set_premoderation(actor, category, True, event.reason)
+            case data.Promote():
+                self._promote(actor, event, when)
+            case data.Publish():
+                self._publish(actor, event, when)
+            case _:
+                assert_never(event)
+
+    def _promote(self, actor: User, event: data.Promote, when: datetime) -> None:
+        thread = self.threads[event.thread]
+        answer = db.session.get(Post, thread.accepted_post_id)
+        assert answer is not None
+        article = moderation.promote_post(
+            actor, answer, section_id=self.sections[event.section].id, title=event.title,
+            body=event.body, labels=event.labels, note=event.note,
+        ).article  # fmt: skip
+        kb.submit_for_review(actor, article)
+        moments = {"created": when, "submitted": when + timedelta(hours=1)}
+        self.promoted[event.thread] = (article, moments)
+
+    def _publish(self, actor: User, event: data.Publish, when: datetime) -> None:
+        article, moments = self.promoted[event.thread]
+        kb.publish_article(actor, article, note=event.note)
+        moments["published"] = when
+        promotion = db.session.scalar(select(Promotion).where(Promotion.article_id == article.id))
+        assert promotion is not None
+        self.timeline.stamp(Promotion, promotion.id, published_at=when)
+        _give_feedback(article, event.helpful, event.not_helpful, event.comments)
+        answers = event.helpful + event.not_helpful
+        self.timeline.add_article(article, moments, {1: moments["created"]}, answers)
 
 
 class _Timeline:
@@ -199,7 +304,8 @@ class _Timeline:
     would all look a second old, and nobody would have viewed it. For this invented history
     only (never for real content), the loader then moves the timestamps to when the demo says
     things happened and sets plausible view counts; a handful of bulk UPDATEs at the end keep
-    loading fast.
+    loading fast. (That includes the audit log, which the application itself never changes:
+    its entries are dated like the actions they record.)
     """
 
     def __init__(self, now: datetime) -> None:
@@ -207,11 +313,27 @@ class _Timeline:
         self.posts: dict[int, datetime] = {}
         self.edits: dict[int, datetime] = {}
         self.threads: dict[int, datetime] = {}
-        self.thread_rows: list[dict[str, Any]] = []
+        self.thread_rows: dict[int, dict[str, Any]] = {}
         self.article_rows: list[dict[str, Any]] = []
         self.article_moments: dict[int, dict[str, datetime]] = {}
         self.revisions: dict[tuple[int, int], datetime] = {}
         self.kb_paths: dict[str, datetime] = {}
+        #: Model -> row id -> column -> moment, for the rows dated by at() and stamp().
+        self.stamped: dict[type[Any], dict[int, dict[str, datetime]]] = {}
+
+    @contextmanager
+    def at(self, when: datetime) -> Iterator[None]:
+        """Date the audit entries, flags, sanctions, notes, watched words, promotions and
+        notifications that the block adds as of ``when``."""
+        last = {model: db.session.scalar(select(func.max(model.id))) or 0 for model in _STAMPED}
+        yield
+        for model, column in _STAMPED.items():
+            for row_id in db.session.scalars(select(model.id).where(model.id > last[model])):
+                self.stamp(model, row_id, **{column: when})
+
+    def stamp(self, model: type[Any], row_id: int, **moments: datetime) -> None:
+        """Date columns of one row."""
+        self.stamped.setdefault(model, {}).setdefault(row_id, {}).update(moments)
 
     def add(
         self, thread: Thread, dated: list[tuple[int, datetime]], edited_at: datetime | None
@@ -226,14 +348,23 @@ class _Timeline:
             solved_at = min(self.posts[thread.accepted_post_id] + timedelta(hours=1), self.now)
         # Visitors who never posted: more for busier and better-voted threads.
         views = len(dated) * 14 + thread.score * 9 + zlib.crc32(thread.title.encode()) % 40
-        self.thread_rows.append({
+        self.thread_rows[thread.id] = {
             "id": thread.id,
             "created_at": started,
             "last_activity_at": last,
             "updated_at": edited_at or last,
             "solved_at": solved_at,
             "view_count": views,
-        })  # fmt: skip
+        }
+
+    def add_reply(self, post: Post, when: datetime) -> None:
+        """A reply written after its thread was added (the moderation story's). A pending
+        one is not its thread's latest activity until approved."""
+        self.posts[post.id] = when
+        if not post.is_pending:
+            row = self.thread_rows[post.thread_id]
+            row["last_activity_at"] = max(row["last_activity_at"], when)
+            row["updated_at"] = max(row["updated_at"], when)
 
     def add_article(
         self,
@@ -265,7 +396,7 @@ class _Timeline:
 
     def apply(self) -> None:
         db.session.flush()
-        db.session.execute(update(Thread), self.thread_rows)
+        db.session.execute(update(Thread), list(self.thread_rows.values()))
         self._kb()
         db.session.execute(
             update(Post),
@@ -297,7 +428,14 @@ class _Timeline:
                 for when in [min(self.posts[pid] + timedelta(hours=1), self.now)]
             ],
         )
-        self._notifications()
+        self._notifications(self.stamped.pop(Notification, {}))
+        for model, rows in self.stamped.items():
+            # One executemany per set of columns (a flag has created_at, maybe resolved_at).
+            batches: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+            for row_id, moments in rows.items():
+                batches.setdefault(tuple(sorted(moments)), []).append({"id": row_id, **moments})
+            for batch in batches.values():
+                db.session.execute(update(model), batch)
         db.session.expire_all()
 
     def _kb(self) -> None:
@@ -336,13 +474,16 @@ class _Timeline:
         if rows:
             db.session.execute(update(Feedback), rows)
 
-    def _notifications(self) -> None:
-        """Date each notification like the post it is about; the older ones are read."""
+    def _notifications(self, stamped: dict[int, dict[str, datetime]]) -> None:
+        """Date each notification like the action or post it is about; the older ones are
+        read."""
         rows: list[dict[str, Any]] = []
         read_before = self.now - timedelta(days=2)
         for nid, url in db.session.execute(select(Notification.id, Notification.url)):
             match = _NOTIFICATION_URL.match(url)
-            if url in self.kb_paths:
+            if nid in stamped:
+                when = stamped[nid]["created_at"]
+            elif url in self.kb_paths:
                 when = self.kb_paths[url]
             elif match is not None:
                 thread_id, post_id = match.groups()
@@ -357,6 +498,17 @@ class _Timeline:
 
 
 _NOTIFICATION_URL = re.compile(r"^/t/(\d+)(?:/p/(\d+))?$")
+
+#: The rows a moderation step adds that the timeline dates, and the column that dates them.
+_STAMPED: dict[type[Any], str] = {
+    ModerationAction: "created_at",
+    Flag: "created_at",
+    Sanction: "starts_at",
+    UserNote: "created_at",
+    WatchedWord: "created_at",
+    Promotion: "created_at",
+    Notification: "created_at",
+}
 
 
 def _with_first(rows: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int, int]]:
