@@ -11,9 +11,9 @@ from forum_kb.errors import ForumKBError
 from forum_kb.extensions import limiter
 
 
-def _poster_key() -> str:
-    # The signed-in user (page session or API token); anonymous requests fall back to the IP
-    # and are refused by the views anyway.
+def poster_key() -> str:
+    """The rate-limit key of the signed-in user (page session or API token)."""
+    # Anonymous requests fall back to the IP and are refused by the views anyway.
     try:
         user = api_user()
     except ForumKBError:
@@ -26,6 +26,6 @@ def _poster_key() -> str:
 posting_limit = limiter.shared_limit(
     lambda: str(current_app.config["RATELIMIT_POSTING"]),
     scope="posting",
-    key_func=_poster_key,
+    key_func=poster_key,
     methods=["POST", "PATCH"],
 )

@@ -143,6 +143,12 @@ def get_thread_or_404(thread_id: int, viewer: Any) -> Thread:
     return thread
 
 
+def merged_into(thread_id: int) -> int | None:
+    """The thread a merged thread's address now leads to (merged threads are deleted, so
+    this is read before any visibility check)."""
+    return db.session.scalar(select(Thread.merged_into_id).where(Thread.id == thread_id))
+
+
 def get_post_or_404(post_id: int, viewer: Any) -> Post:
     """A post in a thread the viewer may see.
 

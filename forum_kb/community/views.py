@@ -25,6 +25,7 @@ from forum_kb.community import forms, paths, policies, queries, services
 from forum_kb.community.limits import posting_limit
 from forum_kb.community.models import Category, Post, Thread, ThreadKind
 from forum_kb.community.queries import ThreadSort
+from forum_kb.community.services.content import silence_message
 from forum_kb.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from forum_kb.extensions import db
 from forum_kb.forms import apply_errors
@@ -39,6 +40,7 @@ MAX_PAGE = 10_000
 POST_RULE = "/posts/<int:post_id>"
 #: Longer ``?tag=`` values cannot name a tag; cut them before they reach the query.
 TAG_ARG_MAX = 30
+PENDING_MESSAGE = "Your post is waiting for a moderator's approval."
 
 E = TypeVar("E", bound=enum.Enum)
 
@@ -135,12 +137,19 @@ def _render_thread(thread: Thread, reply_form: forms.ReplyForm):
     page = queries.thread_page(
         thread, current_user, _page(), current_app.config["COMMUNITY_POSTS_PER_PAGE"]
     )
+    moderating = policies.can_moderate(current_user)
     return render_template(
         "community/thread_detail.html",
         thread=thread,
         page=page,
         reply_form=reply_form,
+        silence_notice=silence_message(current_user) if _is_silenced() else "",
+        categories=queries.list_categories() if moderating else [],
     )
+
+
+def _is_silenced() -> bool:
+    return bool(current_user.is_authenticated and current_user.is_silenced)
 
 
 def _watch(change: Callable[[User, bool], None], noun: str, back: str):
@@ -250,13 +259,20 @@ def thread_create():
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            flash("Your thread is posted.", "success")
+            if thread.is_pending:
+                flash(PENDING_MESSAGE, "info")
+            else:
+                flash("Your thread is posted.", "success")
             return redirect(_thread_url(thread.id))
     return render_template("community/thread_create.html", form=form)
 
 
 @bp.get(paths.THREAD_RULE)
 def thread_detail(thread_id: int):
+    # A merged thread is deleted, so follow the merge before the visibility check.
+    target = queries.merged_into(thread_id)
+    if target is not None:
+        return redirect(_thread_url(target), 301)
     thread = queries.get_thread_or_404(thread_id, current_user)
     _count_view(thread)
     return _render_thread(thread, forms.ReplyForm())
@@ -274,13 +290,19 @@ def thread_reply(thread_id: int):
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            flash("Your reply is posted.", "success")
+            if post.is_pending:
+                flash(PENDING_MESSAGE, "info")
+            else:
+                flash("Your reply is posted.", "success")
             return redirect(_permalink(post))
     return _render_thread(thread, form)
 
 
 @bp.get(paths.THREAD_RULE + "/p/<int:post_id>")
 def post_permalink(thread_id: int, post_id: int):
+    target = queries.merged_into(thread_id)
+    if target is not None:
+        return redirect(paths.thread_path(target, post_id), 301)
     post = queries.get_post_or_404(post_id, current_user)
     if post.thread_id != thread_id:
         raise NotFound("No such post in this thread.")

@@ -14,7 +14,7 @@ def init_app(app: Flask) -> None:
     from forum_kb.api import register_api
     from forum_kb.community.hooks import register_post_screen, register_thread_banner
     from forum_kb.kb import signals
-    from forum_kb.moderation import policies
+    from forum_kb.moderation import policies, queries
     from forum_kb.moderation.api import api_bp
     from forum_kb.moderation.banners import thread_banners
     from forum_kb.moderation.services import promotion, words
@@ -33,4 +33,6 @@ def init_app(app: Flask) -> None:
         can_promote=policies.can_promote,
         can_sanction=policies.can_sanction,
         can_view_audit_log=policies.can_view_audit_log,
+        moderation_queue_badge=queries.queue_badge,
+        promoted_posts=promotion.promoted_posts,
     )

@@ -23,6 +23,7 @@ from forum_kb.moderation.models import (
     UserNote,
     WatchedWord,
 )
+from forum_kb.moderation.policies import can_moderate
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,14 @@ def queue_counts() -> dict[str, int]:
         .where(Post.is_pending.is_(True), Post.deleted_at.is_(None))
     )
     return {"flagged": flagged or 0, "pending": pending or 0}
+
+
+def queue_badge(viewer: Any) -> int:
+    """The header's count of posts waiting for review: 0, without a query, for anyone but
+    moderators."""
+    if not can_moderate(viewer):
+        return 0
+    return sum(queue_counts().values())
 
 
 def list_flags(status: FlagStatus | None) -> Select[Flag]:
