@@ -88,9 +88,9 @@ def can_delete_post(user: Any, post: Post) -> bool:
 
 
 def can_vote(user: Any, post: Post) -> bool:
-    """Members vote on other people's live posts."""
+    """Members who are not silenced vote on other people's live posts."""
     return (
-        _signed_in(user)
+        _can_post(user)
         and post.author_id != user.id
         and not post.is_deleted
         and not post.is_hidden

@@ -117,6 +117,9 @@ def close_as_duplicate(
         article = db.session.get(Article, article_id)
         if article is None or article.status is not ArticleStatus.PUBLISHED:
             raise ValidationFailed([("duplicate_of", "Choose a published KB article.")])
+    current = (thread.duplicate_of_thread_id, thread.duplicate_of_article_id)
+    if thread.is_locked and thread.is_closed_as_duplicate and current == (thread_id, article_id):
+        return thread  # already closed so: like any repeated action, nothing to change or log
     with unit_of_work():
         community.close_as_duplicate(actor, thread, thread_id=thread_id, article_id=article_id)
         log_thread(

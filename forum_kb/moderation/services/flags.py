@@ -18,7 +18,7 @@ from forum_kb.db import unit_of_work, utcnow
 from forum_kb.errors import Conflict, PermissionDenied, ValidationFailed
 from forum_kb.extensions import db
 from forum_kb.moderation import policies
-from forum_kb.moderation.models import Flag, FlagReason, FlagStatus
+from forum_kb.moderation.models import Flag, FlagReason, FlagStatus, ModerationAction
 from forum_kb.moderation.services.audit import log_post
 from forum_kb.notifications import services as notifications
 
@@ -150,7 +150,8 @@ def resolve_post_flags(
         for flag in flags:
             flag.status, flag.resolved_at, flag.resolved_by_id = status, now, actor.id
         if verb is FlagAction.DISMISS:
-            if post.is_hidden and community.set_post_hidden(actor, post, False):
+            # Only undo the flags' own hiding, never a moderator's (of the post or its thread).
+            if _hidden_by_flags(post) and community.set_post_hidden(actor, post, False):
                 log_post(actor, "post.unhide", post, reason or "Flags dismissed")
             log_post(actor, "flags.dismiss", post, reason, flags=len(flags))
         else:
@@ -164,6 +165,22 @@ def resolve_post_flags(
                 )  # fmt: skip
         _tell_flaggers(flags, post, verb, actor)
     return flags
+
+
+def _hidden_by_flags(post: Post) -> bool:
+    """Whether the post is hidden because the flag threshold hid it: the latest hide, unhide
+    or upheld flag of the post (or hide of its thread, for an opening post) in the audit log
+    is the automatic hiding."""
+    if not post.is_hidden:
+        return False
+    entry = ModerationAction
+    moves = (entry.target_type == "post") & (entry.target_id == post.id)
+    moves &= entry.action.in_(("post.auto_hide", "post.hide", "post.unhide", "flags.uphold"))
+    if post.is_opening:
+        on_thread = (entry.target_type == "thread") & (entry.target_id == post.thread_id)
+        moves |= on_thread & entry.action.in_(("thread.hide", "thread.unhide"))
+    last = db.session.scalar(select(entry.action).where(moves).order_by(entry.id.desc()).limit(1))
+    return last == "post.auto_hide"
 
 
 def _reasons(flags: Sequence[Flag]) -> str:
