@@ -69,7 +69,9 @@ def set_post_hidden(actor: User | None, post: Post, hidden: bool) -> bool:
         if post.is_opening:
             thread.is_hidden = hidden
         elif was_counted != is_counted(post):
-            thread.reply_count = Thread.reply_count + (1 if is_counted(post) else -1)
+            # Count and "latest activity" both change: a hidden reply is not the last word.
+            db.session.flush()
+            recount(thread)
     return True
 
 
