@@ -82,13 +82,16 @@ def _form_problems(form: Any) -> str:
 
 def _act(form: Any, back: str, change: Callable[[], Any], done: str | Callable[[Any], str]):
     """Run a one-click moderation action from another page; problems (a bad value, a thread
-    already merged...) are ordinary here and come back as a message, never an error page."""
+    already merged...) are ordinary here and come back as a message, never an error page.
+
+    The guard has already let a moderator through, so a PermissionDenied left is about the
+    target (silencing a fellow moderator from the queue): a message too."""
     if not form.validate_on_submit():
         flash(_form_problems(form), "error")
         return redirect(back)
     try:
         result = change()
-    except (ValidationFailed, Conflict) as exc:
+    except (ValidationFailed, Conflict, PermissionDenied) as exc:
         flash(exc.message, "error")
     else:
         flash(done(result) if callable(done) else done, "success")

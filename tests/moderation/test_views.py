@@ -275,6 +275,24 @@ def test_batch_hide_and_silence_silences_the_author(app, client, site):
     assert row(app, User, 2).is_silenced  # bob
 
 
+def test_batch_silencing_a_moderator_is_a_message_and_changes_nothing(app, client, site):
+    with app.app_context():
+        thread = db.session.get(Thread, site.thread_id)
+        post_id = community.reply_to_thread(
+            user("sam"), thread, "Staff here: update the driver."
+        ).id
+    flag(app, post_id, "alice")
+    sign_in(client, "mia")
+    response = client.post(
+        "/moderation/flags",
+        data={"post_ids": [post_id], "action": "hide_and_silence", "silence_days": "1"},
+    )
+    assert response.status_code == 302
+    assert flashes(client) == ["You cannot sanction this person."]
+    assert not row(app, Post, post_id).is_hidden
+    assert count(app, Flag, Flag.status == FlagStatus.OPEN) == 1
+
+
 def test_batch_without_selection_is_a_message_not_an_error(app, client, site):
     flag(app, site.reply_id, "alice")
     sign_in(client, "mia")
