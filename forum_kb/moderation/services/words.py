@@ -6,6 +6,7 @@ import re
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from forum_kb.accounts.models import User
 from forum_kb.accounts.policies import is_moderator
@@ -46,11 +47,14 @@ def add_watched_word(actor: User, word: str, action: str) -> WatchedWord:
         raise ValidationFailed(errors)
     if db.session.scalar(select(WatchedWord.id).where(WatchedWord.word == word)) is not None:
         raise Conflict(f"“{word}” is already watched.")
-    with unit_of_work():
-        entry = WatchedWord(word=word, action=WatchedWordAction(action), created_by_id=actor.id)
-        db.session.add(entry)
-        db.session.flush()
-        log_action(actor, "word.add", "word", entry.id, label=word, details={"action": action})
+    try:
+        with unit_of_work():
+            entry = WatchedWord(word=word, action=WatchedWordAction(action), created_by_id=actor.id)
+            db.session.add(entry)
+            db.session.flush()
+            log_action(actor, "word.add", "word", entry.id, label=word, details={"action": action})
+    except IntegrityError as exc:  # added by another moderator at the same moment
+        raise Conflict(f"“{word}” is already watched.") from exc
     return entry
 
 
