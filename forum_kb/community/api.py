@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, current_app, redirect, request, url_for
 from sqlalchemy import Select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound as HTTPNotFound
@@ -110,6 +110,10 @@ def thread_create():
 @api_bp.get("/threads/<int:thread_id>")
 def thread_detail(thread_id: int):
     viewer = api_user()
+    # A merged thread's posts live on in its target, so its address moves there for good.
+    merged = db.session.get(Thread, thread_id)
+    if merged is not None and merged.merged_into_id is not None:
+        return redirect(url_for(".thread_detail", thread_id=merged.merged_into_id), 301)
     thread = queries.get_thread_or_404(thread_id, viewer)
     return _thread_response(thread, viewer, page=int_arg("page", 1))
 

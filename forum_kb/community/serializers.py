@@ -8,6 +8,7 @@ from typing import Any
 from forum_kb.accounts.serializers import user_json
 from forum_kb.api import iso
 from forum_kb.community import policies
+from forum_kb.community.hooks import Banner, thread_banners
 from forum_kb.community.models import Category, Post, PostRevision, Tag, Thread
 from forum_kb.community.paths import thread_path
 
@@ -60,13 +61,9 @@ def thread_json(
     total: int,
 ) -> dict[str, Any]:
     """A thread with one page of its posts; ``page``, ``per_page`` and ``total`` count replies."""
-    data = thread_summary_json(thread)
+    data = thread_state_json(thread)
     data.update(
         {
-            # Promotion to the knowledge base is not built yet; the key is part of API.md.
-            "article_id": None,
-            "is_deleted": thread.is_deleted,
-            "is_hidden": thread.is_hidden,
             "posts": [post_json(post, viewer, thread=thread) for post in posts],
             "page": page,
             "per_page": per_page,
@@ -74,6 +71,40 @@ def thread_json(
         }
     )
     return data
+
+
+def thread_state_json(thread: Thread) -> dict[str, Any]:
+    """A thread's summary with its state and notices (no posts).
+
+    ``article_id`` is the official KB article made from the thread, which a higher feature
+    reports through a thread banner (the community does not import it).
+    """
+    banners = thread_banners(thread)
+    official = next((b for b in banners if b.kind == "official_article"), None)
+    data = thread_summary_json(thread)
+    data.update(
+        {
+            "article_id": official.data.get("article_id") if official is not None else None,
+            "banners": [banner_json(banner) for banner in banners],
+            "is_deleted": thread.is_deleted,
+            "is_hidden": thread.is_hidden,
+            "is_pending": thread.is_pending,
+            "duplicate_of": _duplicate_of(thread),
+        }
+    )
+    return data
+
+
+def _duplicate_of(thread: Thread) -> dict[str, int] | None:
+    if thread.duplicate_of_thread_id is not None:
+        return {"thread_id": thread.duplicate_of_thread_id}
+    if thread.duplicate_of_article_id is not None:
+        return {"article_id": thread.duplicate_of_article_id}
+    return None
+
+
+def banner_json(banner: Banner) -> dict[str, Any]:
+    return {"kind": banner.kind, "title": banner.title, "url": banner.url, "text": banner.text}
 
 
 def post_json(post: Post, viewer: Any, *, thread: Thread | None = None) -> dict[str, Any]:
@@ -94,6 +125,7 @@ def post_json(post: Post, viewer: Any, *, thread: Thread | None = None) -> dict[
         "edited_by": user_json(post.edited_by) if post.edited_by is not None else None,
         "deleted": post.is_deleted,
         "hidden": post.is_hidden,
+        "is_pending": post.is_pending,
         "url": thread_path(post.thread_id, None if post.is_opening else post.id),
     }
 

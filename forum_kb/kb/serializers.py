@@ -57,11 +57,27 @@ def article_json(article: Article, viewer: Any) -> dict[str, Any]:
     shown = queries.reader_revision(article, viewer)
     data["body"] = shown.body_source if shown is not None else None
     data["body_html"] = shown.body_html if shown is not None else None
+    data.update(provenance_json(article))
     if policies.can_see_unpublished(viewer):
         draft = article.draft_revision
         data["draft"] = _draft_json(draft) if draft is not None else None
         data["draft_in_review"] = article.draft_in_review
     return data
+
+
+def provenance_json(article: Article) -> dict[str, Any]:
+    """Whom an article made from a community post credits, and where it came from."""
+    credited = article.credited_user
+    return {
+        "credited_user": (
+            {"username": credited.username, "name": credited.name} if credited is not None else None
+        ),
+        "source": (
+            {"kind": article.source_kind, "title": article.source_title, "url": article.source_url}
+            if article.source_kind or article.source_url
+            else None
+        ),
+    }
 
 
 def _draft_json(revision: Revision) -> dict[str, Any]:
