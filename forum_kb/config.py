@@ -98,6 +98,16 @@ class DefaultConfig:
     MODERATION_QUEUE_PER_PAGE = 20
     MODERATION_LOG_PER_PAGE = 50
 
+    # --- Escalation ---------------------------------------------------------------------------
+    #: The asker's "Ask staff" button appears once an unsolved question has waited this long.
+    ESCALATION_ASK_STAFF_AFTER_HOURS = 24
+    ESCALATION_QUEUE_PER_PAGE = 25
+    #: Webhook retries: wait base * 2^(attempt-1) seconds (capped), give up after N attempts.
+    WEBHOOK_RETRY_BASE_SECONDS = 30
+    WEBHOOK_RETRY_MAX_SECONDS = 6 * 3600
+    WEBHOOK_MAX_ATTEMPTS = 8
+    WEBHOOK_TIMEOUT = 10
+
     # --- Knowledge base -----------------------------------------------------------------------
     #: A new article's review-by date is this many days after it is first published.
     KB_REVIEW_INTERVAL_DAYS = 180

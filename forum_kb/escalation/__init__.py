@@ -1,4 +1,4 @@
-"""Escalation: unresolved threads reach staff under a service-level clock."""
+"""Escalation: unresolved threads reach staff under a service-level clock; webhooks."""
 
 from __future__ import annotations
 
@@ -10,4 +10,18 @@ __all__ = ["bp", "init_app"]
 
 
 def init_app(app: Flask) -> None:
+    from forum_kb.community import signals as community_signals
+    from forum_kb.escalation import policies
+    from forum_kb.escalation.services import core
+    from forum_kb.kb import signals as kb_signals
+    from forum_kb.moderation import signals as moderation_signals
+
     app.register_blueprint(bp)
+    # Module-level receivers (blinker keeps weak references to functions; these live as
+    # module attributes), connected once however many apps are made.
+    community_signals.answer_accepted.connect(core.on_answer_accepted)
+    community_signals.reply_created.connect(core.on_reply_created)
+    community_signals.thread_created.connect(core.on_thread_created)
+    kb_signals.article_published.connect(core.on_article_published)
+    moderation_signals.flag_created.connect(core.on_flag_created)
+    app.jinja_env.globals.update(can_work_queue=policies.can_work_queue)

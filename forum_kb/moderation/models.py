@@ -64,6 +64,8 @@ class Flag(Model):
         Enum(FlagReason, name="flag_reason", values_callable=_values)
     )
     note: Mapped[str] = mapped_column(Text, default="")
+    #: The flagger says someone needs staff now: the thread is escalated at once.
+    is_urgent: Mapped[bool] = mapped_column(default=False, server_default="0")
     status: Mapped[FlagStatus] = mapped_column(
         Enum(FlagStatus, name="flag_status", values_callable=_values), default=FlagStatus.OPEN
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import func, insert, literal, select, update
 
 from forum_kb.accounts.models import User
-from forum_kb.community import policies
+from forum_kb.community import policies, signals
 from forum_kb.community.models import Category, Post, Thread, ThreadWatch
 from forum_kb.community.services import content, notify
 from forum_kb.community.services.posts import count_reply, is_counted
@@ -258,10 +258,12 @@ def approve_post(actor: User, post: Post) -> Post:
             thread.is_pending = False
             db.session.flush()
             notify.new_thread(thread, post, mentioned)
+            signals.send(signals.thread_created, thread=thread, post=post)
         else:
             count_reply(thread, post)
             db.session.flush()
             notify.new_reply(thread, post, mentioned)
+            signals.send(signals.reply_created, thread=thread, post=post)
     return post
 
 

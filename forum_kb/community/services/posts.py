@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 
 from forum_kb.accounts.models import User
-from forum_kb.community import policies
+from forum_kb.community import policies, signals
 from forum_kb.community.models import Post, PostRevision, Thread
 from forum_kb.community.services import content, notify
 from forum_kb.community.services.votes import clear_accepted
@@ -53,6 +53,7 @@ def reply_to_thread(actor: User, thread: Thread, body: str) -> Post:
             count_reply(thread, post)
             db.session.flush()
             notify.new_reply(thread, post, rendered.mentioned)
+            signals.send(signals.reply_created, thread=thread, post=post)
     return post
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import update
 
 from forum_kb.accounts.models import User
-from forum_kb.community import policies
+from forum_kb.community import policies, signals
 from forum_kb.community.models import Category, Post, Thread, ThreadKind
 from forum_kb.community.services import content, notify
 from forum_kb.community.services.watches import ensure_watching
@@ -81,6 +81,7 @@ def create_thread(actor: User, data: NewThread) -> Thread:
         note_new_thread(actor.id, thread.id)
         if pending is None:
             notify.new_thread(thread, post, rendered.mentioned)
+            signals.send(signals.thread_created, thread=thread, post=post)
     return thread
 
 

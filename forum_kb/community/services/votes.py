@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from forum_kb.accounts.models import User
 from forum_kb.accounts.services import adjust_reputation
-from forum_kb.community import policies
+from forum_kb.community import policies, signals
 from forum_kb.community.models import Post, Thread, Vote
 from forum_kb.community.services import content, notify
 from forum_kb.db import unit_of_work, utcnow
@@ -84,6 +84,7 @@ def accept_answer(actor: User, thread: Thread, post: Post) -> Thread:
         if post.author_id != thread.author_id:
             adjust_reputation(post.author_id, int(current_app.config["REPUTATION_ACCEPTED"]))
             notify.answer_accepted(thread, post, actor)
+        signals.send(signals.answer_accepted, thread=thread, post=post, actor=actor)
     return thread
 
 

@@ -17,7 +17,7 @@ from forum_kb.community.paths import thread_path
 from forum_kb.db import unit_of_work, utcnow
 from forum_kb.errors import Conflict, PermissionDenied, ValidationFailed
 from forum_kb.extensions import db
-from forum_kb.moderation import policies
+from forum_kb.moderation import policies, signals
 from forum_kb.moderation.models import Flag, FlagReason, FlagStatus, ModerationAction
 from forum_kb.moderation.services.audit import log_post
 from forum_kb.notifications import services as notifications
@@ -38,7 +38,9 @@ class PendingAction(enum.StrEnum):
     REJECT = "reject"
 
 
-def flag_post(actor: User, post: Post, reason: str, note: str = "") -> Flag:
+def flag_post(
+    actor: User, post: Post, reason: str, note: str = "", *, urgent: bool = False
+) -> Flag:
     """Report a post to the moderators. Enough flags from established members hide the post
     at once, until a moderator reviews it.
 
@@ -63,10 +65,17 @@ def flag_post(actor: User, post: Post, reason: str, note: str = "") -> Flag:
         raise Conflict("You have already flagged this post; a moderator will look at it.")
     try:
         with unit_of_work():
-            flag = Flag(post_id=post.id, reporter_id=actor.id, reason=FlagReason(reason), note=note)
+            flag = Flag(
+                post_id=post.id,
+                reporter_id=actor.id,
+                reason=FlagReason(reason),
+                note=note,
+                is_urgent=urgent,
+            )
             db.session.add(flag)
             db.session.flush()
             _maybe_auto_hide(post)
+            signals.send(signals.flag_created, flag=flag)
     except IntegrityError as exc:  # the same member flagged twice at the same instant
         raise Conflict("You have already flagged this post; a moderator will look at it.") from exc
     return flag
