@@ -114,12 +114,14 @@ def _register_commands(app: Flask) -> None:
     from forum_kb.demo.cli import demo_cli
     from forum_kb.kb.cli import kb_cli
     from forum_kb.notifications.cli import notify_cli
+    from forum_kb.search.cli import search_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(community_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(kb_cli)
     app.cli.add_command(notify_cli)
+    app.cli.add_command(search_cli)
 
 
 def _register_template_helpers(app: Flask) -> None:

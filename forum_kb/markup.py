@@ -151,6 +151,14 @@ def clean_html(fragment: str) -> Markup:
     return Markup(_cleaner.clean(fragment))  # noqa: S704 - sanitized by the allow-list above
 
 
+_highlight_cleaner = bleach.Cleaner(tags={"mark"}, attributes={}, strip=True, strip_comments=True)
+
+
+def clean_highlight(fragment: str) -> Markup:
+    """Sanitize a search snippet: escaped text in which only bare ``<mark>`` tags survive."""
+    return Markup(_highlight_cleaner.clean(fragment))  # noqa: S704 - only <mark> is allowed
+
+
 _TAG_RE = re.compile(r"<[^>]+>")
 _SPACE_RE = re.compile(r"\s+")
 

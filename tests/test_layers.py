@@ -1,7 +1,9 @@
 """Imports go one way (STYLE 4.1):
-escalation -> moderation -> {community, kb} -> notifications -> {search, accounts} -> core.
+escalation -> moderation -> {community, kb} -> {notifications, search} -> accounts -> core.
 
-notifications is shared infrastructure that every feature may use to tell people things."""
+notifications is shared infrastructure that every feature may use to tell people things.
+search sits above accounts: its pages and API need the signed-in user, token users and the
+staff guard (accounts never imports search)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ LAYERS = {
     "community": 3,
     "kb": 3,
     "notifications": 2,
-    "search": 1,
+    "search": 2,
     "accounts": 1,
 }
 CORE = {

@@ -244,6 +244,8 @@ def thread_create():
     if not form.is_submitted():
         wanted = request.args.get("category")
         form.category.data = next((c.id for c in categories if c.slug == wanted), None)
+        # "Ask the community" from a search that found nothing starts from its words.
+        form.title.data = request.args.get("title", "").strip()[:200]
     if form.validate_on_submit():
         try:
             thread = services.create_thread(

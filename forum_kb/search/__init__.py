@@ -16,11 +16,14 @@ __all__ = ["SearchDocument", "Source", "bp", "index_later", "init_app", "registe
 
 
 def init_app(app: Flask) -> None:
+    from forum_kb.api import register_api
     from forum_kb.search import services
+    from forum_kb.search.api import api_bp
     from forum_kb.search.views import bp
 
     services.init_app(app)
     app.register_blueprint(bp)
+    register_api(app, api_bp)
     # Servers start their background indexer with the first request (after any fork).
     app.before_request(lambda: services.start_indexer(app))
 

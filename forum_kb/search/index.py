@@ -12,6 +12,7 @@ notice the swap and reopen. ``SEARCH_INDEX_DIR = None`` keeps the index in memor
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import fcntl
 import math
@@ -153,9 +154,10 @@ class PriorBM25F(scoring.BM25F):
 
 
 def _parser(schema: fields.Schema) -> qparser.QueryParser:
-    parser = qparser.MultifieldParser(
-        ["title", "body", "tags"], schema, group=qparser.OrGroup.factory(0.9)
-    )
+    # A plain OR: whoosh's coordination bonus (OrGroup.factory) multiplies every score by
+    # (n - 1) / n for the n query terms present in the index, so a query with one such term
+    # (a single word found only in bodies) scored every hit 0 and lost all ranking.
+    parser = qparser.MultifieldParser(["title", "body", "tags"], schema, group=qparser.OrGroup)
     for plugin in (
         qparser.WildcardPlugin,
         qparser.RangePlugin,
@@ -537,7 +539,7 @@ class SearchIndex:
             for text, info in reader.iter_field("words")
             if info.doc_frequency() >= 2
         }
-        corrector = ListCorrector(sorted(frequencies))
+        corrector = _WordCorrector(sorted(frequencies))
         self._words = (generation, frequencies, corrector)
         self._words_checked = now
         return frequencies, corrector
@@ -561,6 +563,20 @@ class SearchIndex:
             out.append(best)
             changed = True
         return " ".join(out) if changed else None
+
+
+class _WordCorrector(ListCorrector):
+    """whoosh's ListCorrector with a working word lookup: its own Skipper (whoosh-reloaded
+    2.7.5) skips a word after every miss, so it never suggested the only or first word of the
+    list, and raised IndexError on an empty list."""
+
+    class Skipper:
+        def __init__(self, data: list[str]) -> None:
+            self.data = data
+
+        def __call__(self, word: str) -> str | None:
+            position = bisect.bisect_left(self.data, word)
+            return self.data[position] if position < len(self.data) else None
 
 
 def _distance(a: str, b: str) -> int:
