@@ -29,6 +29,7 @@ from forum_kb.community.services.content import silence_message
 from forum_kb.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from forum_kb.extensions import db
 from forum_kb.forms import apply_errors
+from forum_kb.search import services as search_services
 
 bp = Blueprint("community", __name__)
 
@@ -144,8 +145,15 @@ def _render_thread(thread: Thread, reply_form: forms.ReplyForm):
         page=page,
         reply_form=reply_form,
         silence_notice=silence_message(current_user) if _is_silenced() else "",
+        related=search_services.related(
+            thread.id, " ".join([thread.title, *(tag.name for tag in thread.tags)])
+        ),
         categories=queries.list_categories() if moderating else [],
     )
+
+
+def _user_id() -> int | None:
+    return current_user.id if current_user.is_authenticated else None
 
 
 def _is_silenced() -> bool:
@@ -246,6 +254,8 @@ def thread_create():
         form.category.data = next((c.id for c in categories if c.slug == wanted), None)
         # "Ask the community" from a search that found nothing starts from its words.
         form.title.data = request.args.get("title", "").strip()[:200]
+    title = form.title.data or ""
+    similar = search_services.similar(title, user_id=_user_id()) if len(title) >= 8 else []
     if form.validate_on_submit():
         try:
             thread = services.create_thread(
@@ -266,7 +276,7 @@ def thread_create():
             else:
                 flash("Your thread is posted.", "success")
             return redirect(_thread_url(thread.id))
-    return render_template("community/thread_create.html", form=form)
+    return render_template("community/thread_create.html", form=form, similar=similar)
 
 
 @bp.get(paths.THREAD_RULE)

@@ -111,12 +111,23 @@ def browser_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
+def search_index_dir(tmp_path: Path) -> str:
+    """The live server's search index folder; seeding apps use it too."""
+    return str(tmp_path / "search-index")
+
+
 @pytest.fixture
 def live_server(
     browser_database_url: str, smtp_server: SMTPServer, tmp_path: Path
 ) -> Iterator[str]:
     """The app with CSRF on, served from a thread on 127.0.0.1; yields its base URL."""
-    config = test_config(browser_database_url, smtp_server.port, WTF_CSRF_ENABLED=True)
+    # An on-disk index that seeding fixtures share (search_index_dir), like the database.
+    config = test_config(
+        browser_database_url,
+        smtp_server.port,
+        WTF_CSRF_ENABLED=True,
+        SEARCH_INDEX_DIR=search_index_dir(tmp_path),
+    )
     app = create_app(config, instance_path=str(tmp_path / "instance"))
     with app.app_context():
         db.create_all()
