@@ -112,6 +112,7 @@ def _register_commands(app: Flask) -> None:
     from forum_kb.accounts.cli import users_cli
     from forum_kb.community.cli import community_cli
     from forum_kb.demo.cli import demo_cli
+    from forum_kb.escalation.cli import escalation_cli, webhooks_cli
     from forum_kb.kb.cli import kb_cli
     from forum_kb.notifications.cli import notify_cli
     from forum_kb.search.cli import search_cli
@@ -119,6 +120,8 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(community_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(escalation_cli)
+    app.cli.add_command(webhooks_cli)
     app.cli.add_command(kb_cli)
     app.cli.add_command(notify_cli)
     app.cli.add_command(search_cli)

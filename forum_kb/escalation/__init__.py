@@ -10,13 +10,16 @@ __all__ = ["bp", "init_app"]
 
 
 def init_app(app: Flask) -> None:
+    from forum_kb.api import register_api
     from forum_kb.community import signals as community_signals
     from forum_kb.escalation import policies
+    from forum_kb.escalation.api import api_bp
     from forum_kb.escalation.services import core
     from forum_kb.kb import signals as kb_signals
     from forum_kb.moderation import signals as moderation_signals
 
     app.register_blueprint(bp)
+    register_api(app, api_bp)
     # Module-level receivers (blinker keeps weak references to functions; these live as
     # module attributes), connected once however many apps are made.
     community_signals.answer_accepted.connect(core.on_answer_accepted)
