@@ -12,7 +12,7 @@ __all__ = ["bp", "init_app"]
 def init_app(app: Flask) -> None:
     from forum_kb.api import register_api
     from forum_kb.community import signals as community_signals
-    from forum_kb.escalation import policies
+    from forum_kb.escalation import policies, queries
     from forum_kb.escalation.api import api_bp
     from forum_kb.escalation.services import core
     from forum_kb.kb import signals as kb_signals
@@ -27,4 +27,11 @@ def init_app(app: Flask) -> None:
     community_signals.thread_created.connect(core.on_thread_created)
     kb_signals.article_published.connect(core.on_article_published)
     moderation_signals.flag_created.connect(core.on_flag_created)
-    app.jinja_env.globals.update(can_work_queue=policies.can_work_queue)
+    app.jinja_env.globals.update(
+        can_work_queue=policies.can_work_queue,
+        # The thread page shows the escalation state without community importing escalation.
+        thread_escalation=queries.thread_escalation,
+        ask_staff_available=queries.ask_staff_available,
+        ask_staff_at=queries.ask_staff_at,
+        staff_queue_badge=queries.queue_badge,
+    )

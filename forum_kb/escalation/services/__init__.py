@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from forum_kb.escalation.services.admin import (
+    GroupFields,
+    PolicyFields,
+    create_group,
+    create_policy,
+    update_group,
+    update_policy,
+)
 from forum_kb.escalation.services.core import (
     SweepResult,
     add_note,
@@ -30,10 +38,14 @@ from forum_kb.escalation.services.webhooks import (
 
 __all__ = [
     "WEBHOOK_EVENTS",
+    "GroupFields",
+    "PolicyFields",
     "SweepResult",
     "add_note",
     "ask_staff_after",
     "assign",
+    "create_group",
+    "create_policy",
     "create_webhook",
     "default_policy",
     "delete_webhook",
@@ -50,4 +62,6 @@ __all__ = [
     "sign",
     "staff_reply",
     "sweep",
+    "update_group",
+    "update_policy",
 ]
