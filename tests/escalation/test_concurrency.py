@@ -19,13 +19,20 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from forum_kb.accounts.models import Role, User
-from forum_kb.community.models import Thread
+from forum_kb.community.models import Category, Thread
 from forum_kb.errors import Conflict
 from forum_kb.escalation import services
-from forum_kb.escalation.models import Escalation, EscalationStatus
+from forum_kb.escalation.models import (
+    DeliveryStatus,
+    Escalation,
+    EscalationStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+)
 from forum_kb.escalation.services import core
 from forum_kb.extensions import db
 from tests.escalation.builders import ask, make_policy
+from tests.escalation.receiver import Receiver
 from tests.factories import make_category, make_user
 
 WORKERS = 2
@@ -157,3 +164,38 @@ def test_concurrent_escalations_of_one_thread_give_one_and_a_conflict(
 
     assert sorted(run_together(apps, work)) == ["conflict", "created"]
     assert_one_open_escalation_each(apps[0], [target])
+
+
+def test_concurrent_deliveries_send_each_event_once(
+    apps: list[Flask], questions: list[int]
+) -> None:
+    receiver = Receiver()
+    receiver.start()
+    try:
+        with apps[0].app_context():
+            staff = make_user("sam", role=Role.STAFF)
+            services.create_webhook(staff, receiver.url, ["escalation.created"])
+            category = db.session.scalar(select(Category))
+            moderator = make_user("mia", role=Role.MODERATOR)
+            for thread_id in questions:
+                thread = db.session.get(Thread, thread_id)
+                assert thread is not None
+                services.escalate_thread(moderator, thread)
+            assert category is not None
+        barrier = threading.Barrier(WORKERS)
+
+        def work(index: int) -> dict[str, int]:
+            barrier.wait(TIMEOUT)
+            return services.deliver_due()
+
+        results = run_together(apps, work)
+    finally:
+        receiver.stop()
+    assert sum(result["delivered"] for result in results) == QUESTIONS
+    bodies = [request.body for request in receiver.requests]
+    assert len(bodies) == len(set(bodies)) == QUESTIONS
+    with apps[0].app_context():
+        statuses = db.session.scalars(select(WebhookDelivery.status)).all()
+        attempts = db.session.scalar(select(func.count()).select_from(WebhookAttempt))
+    assert statuses == [DeliveryStatus.DELIVERED] * QUESTIONS
+    assert attempts == QUESTIONS

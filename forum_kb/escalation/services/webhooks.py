@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from forum_kb.accounts.models import User
 from forum_kb.accounts.policies import is_staff
@@ -147,6 +147,25 @@ def _post(url: str, body: bytes, signature: str, event: str) -> tuple[int | None
         return None, str(getattr(exc, "reason", exc))[:500]
 
 
+def _claim(delivery: WebhookDelivery, moment: datetime) -> bool:
+    """Take a due delivery for this run with one conditional UPDATE (committed before the
+    request), so two runs at once never send it twice. Its next attempt moves past the
+    request's timeout: if this run dies mid-request, the delivery is retried later."""
+    lease = timedelta(seconds=float(current_app.config["WEBHOOK_TIMEOUT"]) + 60)
+    with unit_of_work():
+        result = db.session.execute(
+            update(WebhookDelivery)
+            .where(
+                WebhookDelivery.id == delivery.id,
+                WebhookDelivery.status == DeliveryStatus.PENDING,
+                WebhookDelivery.next_attempt_at <= moment,
+            )
+            .values(next_attempt_at=moment + lease)
+            .execution_options(synchronize_session=False)
+        )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
 def deliver_due(now: datetime | None = None, limit: int = 100) -> dict[str, int]:
     """Attempt every delivery that is due; returns counts of delivered, retrying, failed."""
     moment = now or utcnow()
@@ -164,6 +183,8 @@ def deliver_due(now: datetime | None = None, limit: int = 100) -> dict[str, int]
         )
     )
     for delivery in due:
+        if not _claim(delivery, moment):
+            continue  # a concurrent run (another sweep or deliver) took it
         body = delivery.payload.encode()
         started = time.monotonic()
         code, error = _post(
