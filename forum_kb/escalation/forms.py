@@ -92,8 +92,10 @@ class AssignForm(FlaskForm):
 
 
 class NoteForm(FlaskForm):
+    # Distinct ids: the reply form on the same page also has a "body" field.
     body = TextAreaField(
         "Internal note",
+        id="note-body",
         validators=[DataRequired(message="Write the note first."), Length(max=NOTE_MAX)],
         description="Internal — never shown to the customer.",
         render_kw={"rows": 3, "maxlength": NOTE_MAX},
@@ -122,6 +124,7 @@ class ReplyForm(FlaskForm):
 class ResolveForm(FlaskForm):
     resolution = TextAreaField(
         "Resolution",
+        id="resolution-text",  # the page's section is #resolution
         validators=[DataRequired(message="Write the answer for the customer.")],
         description="Markdown, posted in the thread as the staff answer.",
         render_kw={"rows": 6},
