@@ -18,6 +18,17 @@ from forum_kb.community.services.content import is_new_account
 from forum_kb.db import utcnow
 from forum_kb.demo import data
 from forum_kb.demo.data import MEMBERS, USERS
+from forum_kb.escalation.models import (
+    CategoryPolicy,
+    Escalation,
+    EscalationEvent,
+    EscalationNote,
+    EscalationSource,
+    EscalationStatus,
+    SlaPolicy,
+    StaffGroup,
+    Webhook,
+)
 from forum_kb.extensions import db
 from forum_kb.kb import queries as kb_queries
 from forum_kb.kb.models import Article, ArticleEvent, ArticleStatus, Feedback, Revision, Section
@@ -81,7 +92,7 @@ def test_demo_load_refuses_non_empty_database(runner, app):
     assert "not empty" in result.output
     with app.app_context():
         count = db.session.scalar(select(func.count()).select_from(User))
-        assert count == len(USERS) + len(MEMBERS)
+        assert count == len(USERS) + len(MEMBERS) + len(data.STAFF)
         assert db.session.scalar(select(func.count()).select_from(Thread)) == len(data.THREADS)
 
 
@@ -428,3 +439,87 @@ def test_demo_audit_log_records_dated_moderator_actions(demo):
         if entry.target_type == "thread":
             assert db.session.get(Thread, entry.target_id).created_at < entry.created_at
     assert all(t <= now for t in db.session.scalars(select(Notification.created_at)))
+
+
+def _escalation(title):
+    return db.session.scalars(
+        select(Escalation).where(Escalation.thread_id == _thread(title).id)
+    ).one()
+
+
+def test_demo_escalation_policies_cover_every_category(demo):
+    policies = {p.name: p for p in db.session.scalars(select(SlaPolicy))}
+    assert set(policies) == {"Standard", "Priority"}
+    assert [p.name for p in policies.values() if p.is_default] == ["Standard"]
+    standard, priority = policies["Standard"], policies["Priority"]
+    assert (standard.unanswered_hours, standard.unsolved_days) == (48, 7)
+    assert (standard.first_response_hours, standard.resolution_hours) == (8, 48)
+    assert not standard.business_hours
+    assert (priority.unanswered_hours, priority.unsolved_days) == (4, 2)
+    assert (priority.first_response_hours, priority.resolution_hours) == (2, 8)
+    assert priority.business_hours and priority.business_days == "01234"
+    assert (priority.business_start, priority.business_end) == (9, 17)
+    chosen = {c.category.slug: c.policy.name for c in db.session.scalars(select(CategoryPolicy))}
+    assert chosen.keys() == {slug for _, slug, _ in data.CATEGORIES}
+    assert chosen["billing"] == "Priority"
+    # No webhooks: a demo sends nothing to the outside world.
+    assert db.session.scalar(select(func.count()).select_from(Webhook)) == 0
+
+
+def test_demo_staff_group_has_members_and_skills(demo):
+    team = db.session.scalars(select(StaffGroup).where(StaffGroup.name == "Support team")).one()
+    assert team.auto_assign
+    assert [u.username for u in team.members] == ["lena.support", "sam.staff"]
+    assert all(u.role is Role.STAFF for u in team.members)
+    assert team.categories and team.tags
+    # The extra staff member is not a demo login.
+    assert "lena.support" not in {username for username, *_ in USERS}
+    assert _user("lena.support").display_name
+
+
+def test_demo_escalations_open_breached_waiting_and_resolved(demo):
+    now = utcnow()
+    items = list(db.session.scalars(select(Escalation)))
+    assert all(e.created_at <= e.updated_at <= now for e in items)
+    # The sweep found a question nobody answered in time; it waits in the queue.
+    swept = [e for e in items if e.source is EscalationSource.UNANSWERED]
+    unanswered = _escalation("Can I copy last week's rota into next week?")
+    assert unanswered in swept and unanswered.status is EscalationStatus.OPEN
+    assert not unanswered.breached and unanswered.first_response_due_at > now
+    assert unanswered.thread.reply_count == 0
+    # Customers asked staff; a moderator escalated one.
+    asked = _escalation(data.SHIFT_LENGTH)
+    assert asked.source is EscalationSource.CUSTOMER and asked.requested_by.username == "alice"
+    assert asked.is_open and asked.group.name == "Support team" and asked.assignee is not None
+    moderated = _escalation(data.RATE_LIMIT)
+    assert moderated.source is EscalationSource.MODERATOR and moderated.first_response_at
+    # Missed targets, marked by a sweep after they were due.
+    breached = _escalation(data.SCIM)
+    assert breached.is_open and breached.breached and breached.resolution_due_at < now
+    assert breached.source is EscalationSource.UNSOLVED
+    events = {e.action for e in db.session.scalars(select(EscalationEvent))}
+    assert {"created", "assigned", "note", "replied", "breached", "resolved"} <= events
+    # Assigned to Sam, who wrote an internal note and replied as staff: waiting on Bob.
+    waiting = _escalation(data.SSO_LOOP)
+    sam = _user("sam.staff")
+    assert waiting.status is EscalationStatus.WAITING and waiting.assignee == sam
+    assert not waiting.breached and waiting.first_response_at is not None
+    notes = db.session.scalars(
+        select(EscalationNote).where(EscalationNote.escalation_id == waiting.id)
+    ).all()
+    assert [n.author for n in notes] == [sam]
+    last = db.session.scalars(
+        select(Post).where(Post.thread_id == waiting.thread_id).order_by(Post.id.desc()).limit(1)
+    ).one()
+    assert last.author == sam and last.created_at == waiting.first_response_at
+    assert waiting.created_at < notes[0].created_at < last.created_at < now
+    # Resolved: the staff answer is the thread's accepted answer.
+    resolved = _escalation(data.CARD_DECLINED)
+    assert resolved.status is EscalationStatus.RESOLVED and resolved.resolved_by == sam
+    thread = resolved.thread
+    assert thread.accepted_post_id == resolved.resolution_post_id is not None
+    assert resolved.resolution_post.author == sam
+    assert resolved.created_at < resolved.resolved_at == thread.solved_at < now
+    counts = {status: sum(e.status is status for e in items) for status in EscalationStatus}
+    assert all(counts.values())
+    assert db.session.scalar(select(func.count()).select_from(EscalationNote)) >= 3

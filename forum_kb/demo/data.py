@@ -399,6 +399,20 @@ THREADS: list[DemoThread] = [
     ),
     DemoThread(
         "getting-started",
+        "question",
+        "lena.k",
+        # Unanswered: the escalation sweep hands it to staff after the policy's 48 hours.
+        2.25,
+        "Can I copy last week's rota into next week?",
+        ("rota", "templates"),
+        _md("""
+            Every Monday I rebuild next week's rota by hand, and it is nearly always the same
+            as this week's. Is there a way to copy a whole week, and then change only the two
+            or three shifts that differ?
+        """),
+    ),
+    DemoThread(
+        "getting-started",
         "howto",
         "yuki",
         26,
@@ -2572,6 +2586,233 @@ MODERATION: list[tuple[float, str, Event]] = [
                 day is much quicker than before! One thing: I deleted a shift by mistake and
                 couldn't find an undo. Is there one?
             """),
+        ),
+    ),
+]
+
+
+# --- Escalation ----------------------------------------------------------------------------------
+
+# Staff who are not demo logins (username, display name, bio): random passwords, not printed.
+STAFF: list[tuple[str, str, str]] = [
+    ("lena.support", "Lena Ortiz", "Support engineer: integrations and the API."),
+]
+
+
+@dataclass(frozen=True)
+class DemoPolicy:
+    name: str
+    unanswered_hours: int
+    unsolved_days: int
+    first_response_hours: int
+    resolution_hours: int
+    #: The community categories (slugs) that use it.
+    categories: tuple[str, ...]
+    is_default: bool = False
+    #: Clocks run Monday to Friday, 9:00-17:00 UTC only.
+    business_hours: bool = False
+
+
+POLICIES: list[DemoPolicy] = [
+    DemoPolicy(
+        "Standard", 48, 7, 8, 48,
+        ("getting-started", "integrations", "troubleshooting", "show-and-tell"),
+        is_default=True,
+    ),
+    DemoPolicy("Priority", 4, 2, 2, 8, ("billing",), business_hours=True),
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DemoGroup:
+    name: str
+    members: tuple[str, ...]
+    categories: tuple[str, ...]  # slugs
+    tags: tuple[str, ...]
+    auto_assign: bool
+
+
+GROUPS: list[DemoGroup] = [
+    DemoGroup(
+        "Support team",
+        ("sam.staff", "lena.support"),
+        ("integrations", "troubleshooting"),
+        ("api", "sso", "mobile", "schedules"),
+        auto_assign=True,
+    ),
+    # Billing questions wait in the queue until someone on the desk takes them.
+    DemoGroup("Billing desk", ("sam.staff",), ("billing",), ("invoices", "payments"), False),
+]
+
+#: The escalation sweep (`flask escalation sweep`) runs every this many hours over the last
+#: SWEEP_DAYS, as cron would have, and once more as the demo loads; the threads that waited
+#: too long reach staff at the sweep after their deadline, and missed targets are marked
+#: breached at the sweep after them.
+SWEEP_EVERY_HOURS = 12
+SWEEP_DAYS = 6
+
+# Titles of the threads the escalation story touches.
+CARD_DECLINED = "Card declined when switching from monthly to annual"
+SCIM = "Does Shiftwise support SCIM provisioning with Azure AD?"
+RATE_LIMIT = "429 Too Many Requests after about 100 API calls a minute"
+SSO_LOOP = "SSO login loops back to the sign-in page"
+SHIFT_LENGTH = "Setting a default shift length for a new location"
+
+
+@dataclass(frozen=True)
+class Escalate:
+    """The asker presses "Ask staff", or a moderator escalates the thread."""
+
+    thread: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Take:
+    """A staff member assigns the thread's escalation to themselves."""
+
+    thread: str
+
+
+@dataclass(frozen=True)
+class StaffNote:
+    """An internal note: staff only."""
+
+    thread: str
+    body: str
+
+
+@dataclass(frozen=True)
+class StaffReply:
+    thread: str
+    body: str
+    #: Then wait on the customer.
+    waiting: bool = True
+
+
+@dataclass(frozen=True)
+class Resolve:
+    """Post the staff answer and mark it accepted."""
+
+    thread: str
+    resolution: str
+
+
+StaffStep: TypeAlias = Escalate | Take | StaffNote | StaffReply | Resolve
+
+# (hours ago, who, what), oldest first, played after everything above and between the sweeps.
+ESCALATIONS: list[tuple[float, str, StaffStep]] = [
+    (
+        200,
+        "marcus",
+        Escalate(
+            CARD_DECLINED,
+            "Private window, no extensions: still declined and still no pop-up. Our monthly "
+            "period ends on Friday.",
+        ),
+    ),
+    (199, "sam.staff", Take(CARD_DECLINED)),
+    (
+        198.5,
+        "sam.staff",
+        StaffNote(
+            CARD_DECLINED,
+            "Payment log: the bank answered the 3-D Secure request with 'card not enrolled "
+            "for online payments over 1,000'. Nothing wrong on our side. Extended their "
+            "monthly period by 14 days so nothing lapses.",
+        ),
+    ),
+    (
+        197,
+        "sam.staff",
+        Resolve(
+            CARD_DECLINED,
+            _md("""
+                I checked the payment log for your workspace: the bank turned down the 3-D
+                Secure check itself, because the card is limited to smaller online payments
+                (as Alice guessed). Nothing needs to change on your side in Shiftwise.
+
+                1. Ask the bank to allow the annual amount for online payments once, or
+                   use another card.
+                2. Then switch again in **Settings → Billing → Change plan**.
+
+                I have extended your monthly period by 14 days, so nothing lapses meanwhile.
+            """),
+        ),
+    ),
+    (
+        66,
+        "sam.staff",
+        StaffNote(
+            SCIM,
+            "Swept as unsolved. I answered on day one and Tomasz never confirmed; emailed him "
+            "to ask whether provisioning works now. Resolve once he answers.",
+        ),
+    ),
+    (
+        30,
+        "mia.mod",
+        Escalate(
+            RATE_LIMIT,
+            "Only staff can say whether the limit can be raised or a bulk endpoint exists; "
+            "it blocks their nightly sync.",
+        ),
+    ),
+    (
+        27,
+        "lena.support",
+        StaffReply(
+            RATE_LIMIT,
+            _md("""
+                The limit is 100 requests a minute per API token, and Bob's retry loop is
+                the right way to live with it. There is no bulk endpoint yet. I have asked
+                the API team whether we can raise the limit for your workspace's nightly
+                sync and will post their answer here.
+            """),
+            waiting=False,
+        ),
+    ),
+    (
+        20,
+        "bob",
+        Escalate(
+            SSO_LOOP,
+            "SAML-tracer shows a valid response (audience and ACS URL match), and it still "
+            "loops. Could staff look at the logs for my workspace?",
+        ),
+    ),
+    (
+        19,
+        "sam.staff",
+        StaffNote(
+            SSO_LOOP,
+            "Logs for bob's workspace: every ACS POST arrives without the session cookie, so "
+            "we cannot match it to the sign-in we started and start over. Probably a browser "
+            "blocking cross-site cookies. If not, hand it to the identity team.",
+        ),
+    ),
+    (
+        18.5,
+        "sam.staff",
+        StaffReply(
+            SSO_LOOP,
+            _md("""
+                Thanks for the trace. Our logs show Okta's response arriving without your
+                Shiftwise session cookie, so we cannot match it to the sign-in we started,
+                and we start over. That usually means the browser blocks cross-site cookies.
+
+                Could you try once in a fresh window of a browser with default settings, at
+                `https://app.shiftwise.example/sso/login`, and tell us whether it still loops?
+            """),
+        ),
+    ),
+    (
+        4,
+        "alice",
+        Escalate(
+            SHIFT_LENGTH,
+            "Templates help, but we would like new shifts at the new shop to start at 7:00 "
+            "without picking a template each time. Is a per-location default possible?",
         ),
     ),
 ]

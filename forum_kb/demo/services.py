@@ -17,10 +17,18 @@ from sqlalchemy import func, select, update
 from forum_kb.accounts import services as accounts
 from forum_kb.accounts.models import Role, User
 from forum_kb.community import services as community
-from forum_kb.community.models import Category, Post, PostRevision, Thread, Vote
+from forum_kb.community.models import Category, Post, PostRevision, Tag, Thread, Vote
 from forum_kb.db import unit_of_work, utcnow
 from forum_kb.demo import data
 from forum_kb.errors import Conflict
+from forum_kb.escalation import services as escalation
+from forum_kb.escalation.models import (
+    Escalation,
+    EscalationEvent,
+    EscalationNote,
+    SlaPolicy,
+    StaffGroup,
+)
 from forum_kb.extensions import db
 from forum_kb.kb import services as kb
 from forum_kb.kb.models import Article, ArticleEvent, ArticleStatus, Feedback, Revision, Section
@@ -57,9 +65,10 @@ def demo_logins() -> list[DemoLogin]:
 def load_demo() -> list[DemoLogin]:
     """Create the demo community and knowledge base in one transaction.
 
-    Everything goes through the community, kb and moderation services, so the HTML is
-    rendered and sanitized and the revisions, counters, watches, reputation, lifecycle events,
-    feedback, flags, sanctions and audit log are what real use would leave behind.
+    Everything goes through the community, kb, moderation and escalation services, so the
+    HTML is rendered and sanitized and the revisions, counters, watches, reputation, lifecycle
+    events, feedback, flags, sanctions, audit log and escalations are what real use would leave
+    behind.
 
     Raises:
         Conflict: the database already has users.
@@ -87,6 +96,7 @@ def load_demo() -> list[DemoLogin]:
             with timeline.at(when):
                 story.play(users[actor], event, when)
         timeline.apply()
+        _load_escalation(users, categories, threads, timeline.now)
         for user in users.values():
             notifications.update_settings(user, EmailMode.IMMEDIATE, True, True)
     return demo_logins()
@@ -101,6 +111,11 @@ def _create_users() -> dict[str, User]:
     for username, display_name, bio in data.MEMBERS:
         password = secrets.token_urlsafe(16)
         user = accounts.create_user(username, f"{username}@example.com", password, Role.MEMBER)
+        user.display_name, user.bio = display_name, bio
+        users[username] = user
+    for username, display_name, bio in data.STAFF:
+        password = secrets.token_urlsafe(16)
+        user = accounts.create_user(username, f"{username}@example.com", password, Role.STAFF)
         user.display_name, user.bio = display_name, bio
         users[username] = user
     for username, points in data.STARTING_REPUTATION.items():
@@ -295,6 +310,167 @@ class _ModerationStory:
         _give_feedback(article, event.helpful, event.not_helpful, event.comments)
         answers = event.helpful + event.not_helpful
         self.timeline.add_article(article, moments, {1: moments["created"]}, answers)
+
+
+def _load_escalation(
+    users: dict[str, User],
+    categories: dict[str, Category],
+    threads: dict[str, Thread],
+    now: datetime,
+) -> None:
+    """Service-level policies, staff groups and the escalations of the past days.
+
+    The policies and groups are added as rows, dated before the threads; each category's
+    policy, and the escalations, notes, staff replies and resolutions, go through the
+    escalation services.
+    """
+    admin = users["admin"]
+    for spec in data.POLICIES:
+        policy = SlaPolicy(
+            name=spec.name,
+            unanswered_hours=spec.unanswered_hours,
+            unsolved_days=spec.unsolved_days,
+            first_response_hours=spec.first_response_hours,
+            resolution_hours=spec.resolution_hours,
+            is_default=spec.is_default,
+            business_hours=spec.business_hours,
+            created_at=now - timedelta(days=40),
+        )
+        db.session.add(policy)
+        db.session.flush()
+        for slug in spec.categories:
+            escalation.set_category_policy(admin, categories[slug], policy)
+    tags = {tag.name: tag for tag in db.session.scalars(select(Tag))}
+    for group_spec in data.GROUPS:
+        db.session.add(
+            StaffGroup(
+                name=group_spec.name,
+                auto_assign=group_spec.auto_assign,
+                members=[users[name] for name in group_spec.members],
+                categories=[categories[slug] for slug in group_spec.categories],
+                tags=[tags[name] for name in group_spec.tags],
+                created_at=now - timedelta(days=40),
+            )
+        )
+    db.session.flush()
+    _EscalationStory(users, threads, now).play()
+
+
+class _EscalationStory:
+    """Plays data.ESCALATIONS between sweeps every few hours, as cron would have run them.
+
+    The staff services stamp replies, notes, events and resolutions with the current time; as
+    for the rest of the invented history, the rows each step adds are dated afterwards to the
+    step's moment (the sweeps and escalations are given their moment directly).
+    """
+
+    def __init__(self, users: dict[str, User], threads: dict[str, Thread], now: datetime) -> None:
+        self.users, self.threads, self.now = users, threads, now
+        self.last = {model: db.session.scalar(select(func.max(model.id))) or 0 for model in _DATED}
+        #: Model -> row id -> column -> moment.
+        self.rows: dict[type[Any], dict[int, dict[str, Any]]] = {}
+
+    def play(self) -> None:
+        sweeps = range(data.SWEEP_DAYS * 24, -1, -data.SWEEP_EVERY_HOURS)
+        moments: list[tuple[datetime, int, str | None, data.StaffStep | None]] = [
+            (self.now - timedelta(hours=hours), 0, actor, step)
+            for hours, actor, step in data.ESCALATIONS
+        ]
+        # At the same moment, a step comes before the sweep.
+        moments += [(self.now - timedelta(hours=hours), 1, None, None) for hours in sweeps]
+        for when, _, actor, step in sorted(moments, key=lambda m: (m[0], m[1])):
+            if step is None or actor is None:
+                result = escalation.sweep(now=when)
+                changed = result.escalated + result.breached
+                for item in changed:
+                    self._date(Escalation, item.id, updated_at=when)
+                if changed:
+                    self._date_new_rows(when)
+            else:
+                self._step(self.users[actor], step, when)
+                self._date_new_rows(when)
+        self._apply()
+
+    def _escalation(self, title: str) -> Escalation:
+        found = db.session.scalar(
+            select(Escalation)
+            .where(Escalation.thread_id == self.threads[title].id)
+            .order_by(Escalation.id.desc())
+            .limit(1)
+        )
+        assert found is not None, title
+        return found
+
+    def _step(self, actor: User, step: data.StaffStep, when: datetime) -> None:
+        match step:
+            case data.Escalate():
+                thread = self.threads[step.thread]
+                item = escalation.escalate_thread(actor, thread, step.reason, now=when)
+                self._date(Escalation, item.id, updated_at=when)
+            case data.Take():
+                item = self._escalation(step.thread)
+                escalation.assign(actor, item)
+                self._date(Escalation, item.id, updated_at=when)
+            case data.StaffNote():
+                escalation.add_note(actor, self._escalation(step.thread), step.body)
+            case data.StaffReply():
+                item = self._escalation(step.thread)
+                first = item.first_response_at is None
+                post = escalation.staff_reply(actor, item, step.body, waiting=step.waiting)
+                self._reply(item, post, when, first)
+            case data.Resolve():
+                item = self._escalation(step.thread)
+                first = item.first_response_at is None
+                escalation.resolve(actor, item, step.resolution, accept=True)
+                assert item.resolution_post is not None
+                self._reply(item, item.resolution_post, when, first)
+                self._date(Escalation, item.id, resolved_at=when)
+                self._date(Thread, item.thread_id, solved_at=when)
+            case _:
+                assert_never(step)
+
+    def _reply(self, item: Escalation, post: Post, when: datetime, first: bool) -> None:
+        self._date(Escalation, item.id, updated_at=when)
+        if first:
+            self._date(Escalation, item.id, first_response_at=when)
+        self._date(Post, post.id, updated_at=when)
+        self._date(Thread, post.thread_id, last_activity_at=when, updated_at=when)
+
+    def _date(self, model: type[Any], row_id: int, **moments: Any) -> None:
+        self.rows.setdefault(model, {}).setdefault(row_id, {}).update(moments)
+
+    def _date_new_rows(self, when: datetime) -> None:
+        """Date the posts, revisions, notes, events and notifications added since the last
+        step as of ``when``."""
+        read = when < self.now - timedelta(days=2)
+        for model, column in _DATED.items():
+            new = list(db.session.scalars(select(model.id).where(model.id > self.last[model])))
+            for row_id in new:
+                self._date(model, row_id, **{column: when})
+                if model is Notification:
+                    self._date(model, row_id, read_at=when if read else None)
+            if new:
+                self.last[model] = max(new)
+
+    def _apply(self) -> None:
+        db.session.flush()
+        for model, rows in self.rows.items():
+            batches: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+            for row_id, moments in rows.items():
+                batches.setdefault(tuple(sorted(moments)), []).append({"id": row_id, **moments})
+            for batch in batches.values():
+                db.session.execute(update(model), batch)
+        db.session.expire_all()
+
+
+#: The rows an escalation step adds that the story dates, and the column that dates them.
+_DATED: dict[type[Any], str] = {
+    Post: "created_at",
+    PostRevision: "created_at",
+    EscalationEvent: "created_at",
+    EscalationNote: "created_at",
+    Notification: "created_at",
+}
 
 
 class _Timeline:
