@@ -229,6 +229,18 @@ class _MarkFormatter(highlight.HtmlFormatter):
 FACETS = ("type", "category", "tags", "solved")
 
 
+class _Closer:
+    """Closes a thread's searcher when the thread ends and its thread-local values are
+    dropped (threaded servers may start a thread per request; open files must not leak)."""
+
+    def __init__(self, searcher: Any) -> None:
+        self.searcher = searcher
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.searcher.close()
+
+
 class SearchIndex:
     """One index (on disk or in memory) with its writer lock and per-thread searchers."""
 
@@ -405,6 +417,7 @@ class SearchIndex:
             current = ix.searcher(weighting=PriorBM25F())
             self._local.searcher_index = ix
             self._local.searcher = current
+            self._local.closer = _Closer(current)
         return current
 
     def doc_count(self) -> int:
