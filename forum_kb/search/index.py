@@ -407,7 +407,7 @@ class SearchIndex:
         ix = self.open()
         current = getattr(self._local, "searcher", None)
         stale = current is None or getattr(self._local, "searcher_index", None) is not ix
-        if not stale and not current.up_to_date():
+        if current is not None and not stale and not current.up_to_date():
             stale = True
         if stale:
             # Not refresh(): it reuses segment readers and then misses new deletions in them
