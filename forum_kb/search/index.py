@@ -350,6 +350,9 @@ class SearchIndex:
     ) -> int:
         """Write changes in one commit (the caller holds writer_lock); returns documents added."""
         ix = index or self.open()
+        # update_document replaces only *committed* documents, so a document named twice in
+        # one batch (a new thread and its first answer, queued together) would be added twice.
+        latest = {doc.doc_id: doc for doc in updates}
         writer: IndexWriter = ix.writer(timeout=30.0)
         added = 0
         try:
@@ -357,7 +360,7 @@ class SearchIndex:
                 writer.delete_by_term("thread_id", thread_id)
             for doc_id in delete_ids:
                 writer.delete_by_term("doc_id", doc_id)
-            for doc in updates:
+            for doc in latest.values():
                 writer.update_document(**_fields(doc))
                 added += 1
         except BaseException:
