@@ -8,6 +8,11 @@ Layout on disk: ``<SEARCH_INDEX_DIR>/CURRENT`` names the live index folder
 (``v<SCHEMA_VERSION>-<stamp>``). A rebuild writes a new folder beside it and swaps CURRENT, so
 search never goes offline and a schema change simply builds into a fresh folder. Readers
 notice the swap and reopen. ``SEARCH_INDEX_DIR = None`` keeps the index in memory (tests).
+
+Speed (bench/search.py, 100,000 documents on two cores): a rebuild writes one segment per
+10,000 documents; plain-word queries are scored here from the posting lists rather than
+through whoosh's matcher tree; field lengths, priors and facet values are read once per
+segment; long posting lists stay decoded; snippets stem only the words that can match.
 """
 
 from __future__ import annotations
@@ -15,27 +20,41 @@ from __future__ import annotations
 import bisect
 import contextlib
 import fcntl
+import functools
+import heapq
+import itertools
 import math
 import os
 import re
 import shutil
 import threading
 import time
+from array import array
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from whoosh import fields, highlight, qparser, query, scoring, sorting
-from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
+from whoosh import collectors, columns, fields, formats, qparser, query, scoring, sorting
+from whoosh.analysis import (
+    LowercaseFilter,
+    RegexTokenizer,
+    StandardAnalyzer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import FileIndex
 from whoosh.spelling import ListCorrector
+from whoosh.util.numeric import byte_to_length
 from whoosh.writing import IndexWriter
 
 #: Part of the index folder's name: changing the schema means building a fresh folder.
-SCHEMA_VERSION = 1
+#: 2: values only displayed or sorted on are stored or kept in columns, not indexed.
+SCHEMA_VERSION = 2
 QUERY_MAX_LENGTH = 200
 QUERY_MAX_TERMS = 12
 INDEX_NAME = "forum_kb"
@@ -76,30 +95,75 @@ def document_prior(doc: SearchDocument) -> float:
     return prior * (1.0 + 0.08 * math.log1p(votes)) * (0.85 if doc.score < 0 else 1.0)
 
 
+class _BulkCodec(W3Codec):
+    """whoosh's codec for rebuilds: no per-block field-length statistics, which cost a
+    column read for every posting written (7 % of a rebuild) and only tighten the bounds used
+    to skip blocks (without them the bounds assume the shortest field, which stays correct);
+    and zlib's fastest level for the posting blocks."""
+
+    length_stats = False
+
+    def __init__(self) -> None:
+        super().__init__(compression=1)
+
+
+class _StemFilter(StemFilter):
+    """whoosh's stemmer behind functools' C-level cache instead of its Python LFU cache."""
+
+    def clear(self) -> None:
+        self._stem = functools.lru_cache(maxsize=100_000)(self.stemfn)
+
+
+def _stemming_analyzer() -> Any:
+    # StemmingAnalyzer()'s chain, with the faster cache.
+    return RegexTokenizer() | LowercaseFilter() | StopFilter() | _StemFilter()
+
+
+class _Words(fields.TEXT):
+    """Unstemmed words, for "did you mean": only which documents hold a word counts (no
+    positions or frequencies to encode, no lengths), and it is never queried."""
+
+    scorable = False
+
+    def __init__(self) -> None:
+        super().__init__(analyzer=StandardAnalyzer(minsize=3), phrase=False)
+        self.format = formats.Existence()
+
+
+class _SortDate(fields.DATETIME):
+    """A date that is shown and sorted on, never searched: one index term instead of the
+    eight (one per precision step) that range queries would need."""
+
+    def __init__(self) -> None:
+        super().__init__(stored=True, sortable=True)
+        self.shift_step = 0
+
+
 def make_schema() -> fields.Schema:
-    stem = StemmingAnalyzer()
+    # Every indexed term costs indexing time: what is only displayed is STORED, what is only
+    # sorted on is a column. (Numbers and dates would otherwise index 8 to 16 terms each.)
+    stem = _stemming_analyzer()
     return fields.Schema(
         doc_id=fields.ID(unique=True, stored=True),
         type=fields.ID(stored=True),
-        object_id=fields.NUMERIC(stored=True),
-        thread_id=fields.NUMERIC(stored=True),
+        object_id=fields.STORED(),
+        thread_id=fields.NUMERIC(stored=True, shift_step=0),
         title=fields.TEXT(analyzer=stem, stored=True, field_boost=3.0),
         body=fields.TEXT(analyzer=stem, stored=True),
         tags=fields.KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
-        # Unstemmed words, for "did you mean"; never queried.
-        words=fields.TEXT(analyzer=StandardAnalyzer(minsize=3)),
+        words=_Words(),
         category=fields.ID(stored=True),
         category_name=fields.STORED(),
-        kind=fields.ID(stored=True),
+        kind=fields.STORED(),
         solved=fields.BOOLEAN(stored=True),
-        accepted=fields.BOOLEAN(stored=True),
-        score=fields.NUMERIC(stored=True, sortable=True, signed=True),
-        created=fields.DATETIME(stored=True, sortable=True),
-        updated=fields.DATETIME(stored=True, sortable=True),
+        accepted=fields.STORED(),
+        score=fields.STORED(),
+        created=_SortDate(),
+        updated=fields.STORED(),
         url=fields.STORED(),
         author=fields.STORED(),
         # The static prior in thousandths (an integer column: cheap to read while scoring).
-        prior=fields.NUMERIC(int, bits=32, sortable=True),
+        prior=fields.COLUMN(columns.NumericColumn("I", default=1000)),
     )
 
 
@@ -131,23 +195,210 @@ def _fields(doc: SearchDocument) -> dict[str, Any]:
     return values
 
 
-class PriorBM25F(scoring.BM25F):
-    """BM25F times each document's static prior (read from a column, not stored fields)."""
+# --- per-segment values, read once ---------------------------------------------------------------
+#
+# Scoring and facet counting look up a few values for every matching document: field lengths
+# (BM25), the static prior and the facet fields. Read through whoosh's column files (no mmap)
+# that is several Python calls and a file read per lookup, which dominated query time. Segments
+# never change once written (only their deletion lists do), so each segment's values are read
+# once into lists and shared by every searcher and thread of the process.
 
-    use_final = True
+SCORED_FIELDS = ("title", "body", "tags")
+Postings = tuple[Sequence[int], Sequence[float]]
+#: Posting lists at least this long (in a segment) are kept decoded, up to this many bytes per
+#: process.
+POSTINGS_CACHE_FROM = 500
+POSTINGS_CACHE_BYTES = 64 * 2**20
+FACETS = ("type", "category", "tags", "solved")
+_LENGTHS = columns.NumericColumn("B", default=0)  # whoosh's own per-document length column
+
+
+@dataclass
+class _SegmentValues:
+    lengths: dict[str, list[int]]
+    priors: list[float]
+    max_prior: float
+    facets: array[int]  # per document: the code of its (type, category, solved)
+    tags: array[int]  # per document: the code of its set of tags
+    created: list[int]  # sortable form (larger is newer); 0 when unknown
+
+
+def _segment_key(reader: Any) -> str | None:
+    segment = reader.segment() if hasattr(reader, "segment") else None
+    return segment.segment_id() if segment is not None else None
+
+
+def _read_segment(reader: Any, codes: dict[str, dict[Any, int]]) -> _SegmentValues:
+    size = reader.doc_count_all()
+    if not size:
+        empty: dict[str, list[int]] = {n: [] for n in SCORED_FIELDS}
+        return _SegmentValues(empty, [], 1.0, array("I"), array("I"), [])
+    perdoc = getattr(reader, "_perdoc", None)  # whoosh keeps length columns off the schema
+    lengths: dict[str, list[int]] = {}
+    for name in SCORED_FIELDS:
+        column = f"_{name}_len"
+        if perdoc is not None and perdoc.has_column(column):
+            raw = list(perdoc.column_reader(column, _LENGTHS))
+            lengths[name] = [byte_to_length(b) if b else 1 for b in raw]
+        else:
+            lengths[name] = [reader.doc_field_length(d, name, 1) or 1 for d in range(size)]
+    if reader.has_column("prior"):
+        priors = [(value or 1000) / 1000 for value in reader.column_reader("prior")]
+    else:
+        priors = [1.0] * size
+    per_facet: dict[str, list[Any]] = {}
+    for name in FACETS:
+        values: list[Any] = [() if name == "tags" else None] * size
+        for term in reader.field_terms(name):
+            for docnum in reader.postings(name, term).all_ids():
+                values[docnum] = values[docnum] + (term,) if name == "tags" else term
+        per_facet[name] = values
+    single = zip(per_facet["type"], per_facet["category"], per_facet["solved"], strict=True)
+    book = codes["single"]
+    facets = array("I", [book.setdefault(key, len(book)) for key in single])
+    book = codes["tags"]
+    tags = array("I", [book.setdefault(key, len(book)) for key in per_facet["tags"]])
+    if reader.has_column("created"):
+        created = [v or 0 for v in reader.column_reader("created", translate=False)]
+    else:
+        created = [0] * size
+    return _SegmentValues(lengths, priors, max(priors, default=1.0), facets, tags, created)
+
+
+class _SegmentCache:
+    """Segment values by segment id, for the whole process.
+
+    Facet values are kept as integer codes: one for a document's (type, category, solved),
+    one for its set of tags. Counting codes is several times faster than counting strings,
+    and the combinations are few."""
 
     def __init__(self) -> None:
-        super().__init__(B=0.75, K1=1.2)
-        self._columns: dict[int, Any] = {}
+        self._values: dict[str | None, _SegmentValues] = {}
+        self._lock = threading.Lock()
+        self._postings: OrderedDict[tuple[str | None, str, bytes], Postings] = OrderedDict()
+        self._postings_bytes = 0
+        #: "single": (type, category, solved) -> code; "tags": tuple of tags -> code.
+        self.codes: dict[str, dict[Any, int]] = {"single": {}, "tags": {}}
+        self._decoded: dict[str, list[Any]] = {"single": [], "tags": []}
 
-    def final(self, searcher: Any, docnum: int, score: float) -> float:
-        key = id(searcher)
-        reader = self._columns.get(key)
-        if reader is None:
-            self._columns.clear()  # one live searcher per weighting object
-            reader = self._columns[key] = searcher.reader().column_reader("prior")
-        prior = reader[docnum] or 1000
-        return float(score * prior / 1000)
+    def decode(self, book: str) -> list[Any]:
+        """Values by code (a snapshot: codes added later are past its end)."""
+        found = self._decoded[book]
+        if len(found) != len(self.codes[book]):
+            with self._lock:
+                found = self._decoded[book] = list(self.codes[book])
+        return found
+
+    def get(self, reader: Any) -> _SegmentValues:
+        key = _segment_key(reader)
+        found = self._values.get(key) if key is not None else None
+        if found is not None:
+            return found
+        with self._lock:
+            found = self._values.get(key) if key is not None else None
+            if found is None:
+                found = _read_segment(reader, self.codes)
+                if key is not None:
+                    self._values[key] = found
+            return found
+
+    def forget_except(self, live: set[str | None]) -> None:
+        """Drop the values of segments that merges or rebuilds have retired."""
+        with self._lock:
+            if len(self._values) > 2 * len(live) + 8:
+                for key in [k for k in self._values if k not in live]:
+                    del self._values[key]
+
+    # Long posting lists, decoded. The words that match the most documents are also the ones
+    # searched most often ("error", "sync"); decoding their blocks (unpickling, with every
+    # position) took more than half of such a query. Least recently used lists go first.
+
+    def postings(self, reader: Any, fieldname: str, btext: bytes) -> Iterable[Postings]:
+        """A term's document numbers and weights in a segment, deleted documents included."""
+        key = (_segment_key(reader), fieldname, btext)
+        found = self._postings.get(key)
+        if found is not None:
+            with self._lock:
+                if key in self._postings:
+                    self._postings.move_to_end(key)
+            return (found,)
+        matcher = reader.postings(fieldname, btext)
+        if key[0] is None or reader.doc_frequency(fieldname, btext) < POSTINGS_CACHE_FROM:
+            return _posting_blocks(matcher)
+        ids, weights = array("I"), array("f")
+        for block_ids, block_weights in _posting_blocks(matcher):
+            ids.extend(block_ids)
+            weights.extend(block_weights)
+        size = (len(ids) + len(weights)) * 4
+        with self._lock:
+            self._postings[key] = (ids, weights)
+            self._postings_bytes += size
+            while self._postings_bytes > POSTINGS_CACHE_BYTES and len(self._postings) > 1:
+                _old, (old_ids, old_weights) = self._postings.popitem(last=False)
+                self._postings_bytes -= (len(old_ids) + len(old_weights)) * 4
+        return ((ids, weights),)
+
+
+class _PriorScorer(scoring.BM25FScorer):
+    """BM25F for one term in one segment, times the document's static prior. The bounds that
+    whoosh uses to skip blocks assume the segment's highest prior, so they stay safe."""
+
+    def __init__(
+        self, searcher: Any, fieldname: str, text: bytes, weighting: scoring.BM25F,
+        qf: float, values: _SegmentValues,
+    ) -> None:  # fmt: skip
+        field_b = weighting._field_B.get(fieldname, weighting.B)
+        super().__init__(searcher, fieldname, text, field_b, weighting.K1, qf=qf)
+        self.dfl = values.lengths[fieldname].__getitem__
+        self._priors = values.priors
+        self._max_prior = values.max_prior
+
+    def score(self, matcher: Any) -> float:
+        docnum = matcher.id()
+        return float(self._score(matcher.weight(), self.dfl(docnum)) * self._priors[docnum])
+
+    def max_quality(self) -> float:
+        return float(self._maxquality * self._max_prior)
+
+    def block_quality(self, matcher: Any) -> float:
+        quality = self._score(matcher.block_max_weight(), matcher.block_min_length())
+        return float(quality * self._max_prior)
+
+
+class PriorBM25F(scoring.BM25F):
+    """BM25F times each document's static prior (KB articles, accepted answers, votes)."""
+
+    def __init__(self, cache: _SegmentCache | None = None) -> None:
+        super().__init__(B=0.75, K1=1.2)
+        self._cache = cache or _SegmentCache()
+
+    def scorer(self, searcher: Any, fieldname: str, text: bytes, qf: float = 1) -> Any:
+        if fieldname not in SCORED_FIELDS or not searcher.schema[fieldname].scorable:
+            return super().scorer(searcher, fieldname, text, qf=qf)
+        values = self._cache.get(searcher.reader())
+        return _PriorScorer(searcher, fieldname, text, self, qf, values)
+
+
+class _Recorder(collectors.WrappingCollector):
+    """Passes every match on to the ranking collector and notes its document number: the
+    total and the facet counts come from that list, not from whoosh's per-match facet
+    categorizers."""
+
+    def prepare(self, top_searcher: Any, q: Any, context: Any) -> None:
+        self.docnums: list[int] = []
+        super().prepare(top_searcher, q, context)
+
+    def collect_matches(self) -> None:
+        note = self.docnums.append
+        collect = self.child.collect
+        offset = self.offset
+        for sub_docnum in self.matches():
+            note(offset + sub_docnum)
+            collect(sub_docnum)
+
+    def collect(self, sub_docnum: int) -> Any:
+        self.docnums.append(self.offset + sub_docnum)
+        return self.child.collect(sub_docnum)
 
 
 # --- the parser: user input may not reach the slow query types --------------------------------
@@ -215,18 +466,15 @@ class RawResults:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
-class _MarkFormatter(highlight.HtmlFormatter):
-    """Matched words in <mark>; the rest of the text is HTML-escaped by whoosh."""
-
-    def __init__(self) -> None:
-        super().__init__(tagname="mark", between=" … ")
-
-    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-        ttext = token.text if replace else text[token.startchar : token.endchar]
-        return f"<mark>{self._text(ttext)}</mark>"
-
-
-FACETS = ("type", "category", "tags", "solved")
+#: Documents per segment in a rebuild, and the writer's memory for one segment's postings.
+REBUILD_SEGMENT_DOCS = 10_000
+REBUILD_LIMIT_MB = 1024
+#: similar()/related() leave out words found in more than this share of all documents.
+SIMILAR_COMMON_SHARE = 0.1
+SIMILAR_PRUNE_FROM = 5_000  # documents
+SNIPPET_CHARS = 200  # at most this long per fragment
+SNIPPET_CONTEXT = 60  # characters shown before the first matched word of a fragment
+SNIPPET_FRAGMENTS = 2
 
 
 class _Closer:
@@ -253,14 +501,13 @@ class SearchIndex:
         self._ram_index: FileIndex | None = None
         self._words: tuple[int, dict[str, int], ListCorrector] | None = None
         self._words_checked = 0.0
+        self._segments = _SegmentCache()
+        self._stems: dict[str, str] = {}
         if directory is None:
             self._ram_index = self._ram()
         else:
             Path(directory).mkdir(parents=True, exist_ok=True)
-            if self._current_folder() is None:
-                folder = self._new_folder()
-                self._create_in(folder)
-                self._point_to(folder)
+            self._live_folder()
 
     def _ram(self) -> FileIndex:
         # Whoosh names a RAM index's scratch folder after the index (in the system temp
@@ -283,6 +530,27 @@ class SearchIndex:
             return None  # an older schema: build a fresh folder
         return folder
 
+    def _live_folder(self) -> Path:
+        """The folder CURRENT names, after creating an empty one if there is none (yet, or
+        for this schema version)."""
+        folder = self._current_folder()
+        if folder is not None:
+            return folder
+        # Server processes start together (and after a schema change, all find no folder):
+        # without a lock each would create its own and the last pointer would win, losing
+        # whatever the others indexed meanwhile. Not writer.lock: a writer may get here.
+        with open(Path(self.directory or "") / "create.lock", "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                folder = self._current_folder()
+                if folder is None:
+                    folder = self._new_folder()
+                    self._create_in(folder)
+                    self._point_to(folder)
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        return folder
+
     def _new_folder(self) -> Path:
         assert self.directory is not None
         folder = Path(self.directory) / f"v{SCHEMA_VERSION}-{time.time_ns()}"
@@ -303,18 +571,21 @@ class SearchIndex:
         """The live index (reopened after a rebuild swapped folders)."""
         if self._ram_index is not None:
             return self._ram_index
-        folder = self._current_folder()
-        if folder is None:
-            folder = self._new_folder()
-            self._create_in(folder)
-            self._point_to(folder)
+        folder = self._live_folder()
         cached = getattr(self._local, "index", None)
         if cached is not None and cached[0] == folder:
             return cached[1]
         index = FileStorage(str(folder), supports_mmap=False).open_index(INDEX_NAME)
+        self.close()  # a searcher on the replaced folder: release its files now
         self._local.index = (folder, index)
-        self._local.searcher = None
         return index
+
+    def close(self) -> None:
+        """Close this thread's searcher and its open files (the next search opens another)."""
+        current = getattr(self._local, "searcher", None)
+        self._local.searcher = None
+        if current is not None:
+            current.close()
 
     # --- the single writer -------------------------------------------------------------------
     @contextlib.contextmanager
@@ -376,7 +647,7 @@ class SearchIndex:
             fresh = self._ram()
             count = self._bulk(fresh, documents)
             self._ram_index = fresh
-            self._local.searcher = None
+            self.close()
             return count
         old = self._current_folder()
         folder = self._new_folder()
@@ -392,17 +663,30 @@ class SearchIndex:
         return count
 
     def _bulk(self, ix: FileIndex, documents: Iterable[SearchDocument]) -> int:
-        writer = ix.writer(procs=1, limitmb=256)
+        # One segment per REBUILD_SEGMENT_DOCS documents: each is sorted in memory, where a
+        # single writer for everything spills its postings to sorted runs on disk (pickled
+        # one by one) and merges them back, which took a third of a 100,000-document rebuild.
+        # The segments are left as they are (merging them would cost as much again); whoosh's
+        # merge policy only ever merges the small segments that later changes add.
+        pending = iter(documents)
         count = 0
-        try:
-            for doc in documents:
-                writer.add_document(**_fields(doc))
-                count += 1
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit(optimize=True)
-        return count
+        while True:
+            writer = ix.writer(limitmb=REBUILD_LIMIT_MB, codec=_BulkCodec())
+            added = 0
+            try:
+                for doc in itertools.islice(pending, REBUILD_SEGMENT_DOCS):
+                    writer.add_document(**_fields(doc))
+                    added += 1
+            except BaseException:
+                writer.cancel()
+                raise
+            if not added and count:
+                writer.cancel()
+                return count
+            writer.commit(merge=False)
+            count += added
+            if added < REBUILD_SEGMENT_DOCS:
+                return count
 
     # --- reading -------------------------------------------------------------------------------
     def searcher(self) -> Any:
@@ -417,7 +701,7 @@ class SearchIndex:
             # (seen with whoosh-reloaded 2.7.5). Without mmap a fresh searcher costs ~2 ms.
             if current is not None:
                 current.close()
-            current = ix.searcher(weighting=PriorBM25F())
+            current = ix.searcher(weighting=PriorBM25F(self._segments))
             self._local.searcher_index = ix
             self._local.searcher = current
             self._local.closer = _Closer(current)
@@ -456,37 +740,189 @@ class SearchIndex:
             terms = [t for t in terms if t.fieldname != "solved"]
             terms.append(query.Term("solved", filters["solved"] == "true"))
         searcher = self.searcher()
-        kwargs: dict[str, Any] = {"limit": offset + limit, "terms": True}
-        if terms:
-            kwargs["filter"] = query.And(terms)
-        if exclude:
-            kwargs["mask"] = query.Or([query.Term("doc_id", d) for d in exclude])
-        if facets:
-            kwargs["groupedby"] = {
-                name: sorting.FieldFacet(name, allow_overlap=name == "tags") for name in FACETS
-            }
-            kwargs["maptype"] = sorting.Count
+        leaves = _plain_terms(parsed)
+        if leaves is not None:
+            allow = self._allowed(searcher, terms)
+            restrict = self._docs_with(searcher, [("doc_id", d) for d in exclude])
+            return self._run(
+                searcher, leaves, allow=allow, restrict=restrict, sort=sort,
+                limit=limit, offset=offset, facets=facets, stems=_body_stems(parsed),
+            )  # fmt: skip
+        ranked: Any
         if sort == "date":
-            kwargs["sortedby"] = sorting.FieldFacet("created", reverse=True)
-        results = searcher.search(parsed, **kwargs)
-        results.fragmenter = highlight.ContextFragmenter(maxchars=200, surround=60)
-        results.formatter = _MarkFormatter()
-        hits = [self._hit(hit) for hit in results[offset : offset + limit]]
-        counts: dict[str, dict[str, int]] = {}
-        if facets:
-            for name in FACETS:
-                counts[name] = {
-                    _facet_key(key): int(n)
-                    for key, n in results.groups(name).items()
-                    if key not in (None, "", b"")
-                }
-        return RawResults(hits, len(results), counts)
+            ranked = collectors.SortingCollector(
+                sorting.FieldFacet("created", reverse=True), limit=offset + limit
+            )
+        else:
+            # Every match must be visited (for the total and the facets): no block skipping,
+            # and no matcher replacement, which drops the terms that can no longer reach the
+            # top and so their documents from the count.
+            ranked = collectors.TopCollector(offset + limit, usequality=False, replace=0)
+        recorder = _Recorder(ranked)
+        collector: Any = recorder
+        if terms or exclude:
+            mask = query.Or([query.Term("doc_id", d) for d in exclude]) if exclude else None
+            collector = collectors.FilterCollector(
+                recorder, allow=query.And(terms) if terms else None, restrict=mask
+            )
+        searcher.search_with_collector(parsed, collector)
+        results = collector.results()
+        stems = _body_stems(parsed)
+        hits = [self._hit(hit, stems) for hit in results[offset : offset + limit]]
+        counts = self._facet_counts(searcher, recorder.docnums) if facets else {}
+        return RawResults(hits, len(recorder.docnums), counts)
 
-    def _hit(self, hit: Any) -> Hit:
-        stored = hit.fields()
-        snippet = hit.highlights("body", text=stored.get("body", ""), top=2) or ""
-        if not snippet:
-            snippet = _escape(stored.get("body", "")[:240])
+    def _facet_counts(self, searcher: Any, docnums: Iterable[int]) -> dict[str, dict[str, int]]:
+        table = self._facet_table(searcher)
+        counted: dict[str, Counter[Any]] = {name: Counter() for name in FACETS}
+        singles = self._segments.decode("single")
+        for code, n in Counter(map(table["facets"].__getitem__, docnums)).items():
+            doc_type, category, solved = singles[code]
+            counted["type"][doc_type] += n
+            counted["category"][category] += n
+            counted["solved"][solved] += n
+        tag_sets = self._segments.decode("tags")
+        for code, n in Counter(map(table["tags"].__getitem__, docnums)).items():
+            for tag in tag_sets[code]:
+                counted["tags"][tag] += n
+        return {
+            name: {_facet_key(k): n for k, n in values.items() if k not in (None, "", b"")}
+            for name, values in counted.items()
+        }
+
+    def _facet_table(self, searcher: Any) -> dict[str, Any]:
+        """Facet values by top-level document number, for this searcher (its segments'
+        values, end to end)."""
+        cached = getattr(self._local, "facet_table", None)
+        if cached is not None and cached[0] is searcher:
+            return cached[1]
+        leaves = searcher.reader().leaf_readers()
+        parts = [self._segments.get(reader) for reader, _offset in leaves]
+        table: dict[str, Any] = {"facets": array("I"), "tags": array("I")}
+        for part in parts:
+            table["facets"].extend(part.facets)
+            table["tags"].extend(part.tags)
+        table["prior"] = list(itertools.chain.from_iterable(part.priors for part in parts))
+        table["created"] = list(itertools.chain.from_iterable(part.created for part in parts))
+        self._segments.forget_except({_segment_key(reader) for reader, _offset in leaves})
+        self._local.facet_table = (searcher, table)
+        return table
+
+    # --- the plain-words path ---------------------------------------------------------------
+    # Nearly every query is a few words, which the parser turns into an OR of terms over
+    # title, body and tags. Whoosh answers it through a tree of matchers that costs some
+    # microseconds per matching document and term; reading each term's postings a block at a
+    # time and adding up BM25F here gives the same scores several times faster. Anything
+    # else (a quoted phrase) goes through whoosh's own matchers.
+
+    def _run(
+        self, searcher: Any, leaves: list[tuple[str, str, float]], *,
+        allow: set[int] | None, restrict: set[int] | None, sort: str, limit: int,
+        offset: int, facets: bool, stems: frozenset[str],
+    ) -> RawResults:  # fmt: skip
+        scores = self._scores(searcher, leaves)
+        matched: Any = scores.keys()
+        if allow is not None:
+            matched = matched & allow
+        if restrict:
+            matched = matched - restrict
+        # Sorted first so that equal keys keep document order (nlargest is stable), as in
+        # whoosh; a C-level key is several times cheaper than a (key, docnum) tuple per match.
+        ordered = sorted(matched)
+        if sort == "date":
+            created = self._facet_table(searcher)["created"]
+            top = heapq.nlargest(offset + limit, ordered, key=created.__getitem__)
+        else:
+            top = heapq.nlargest(offset + limit, ordered, key=scores.__getitem__)
+        hits = [
+            self._hit_from(searcher.stored_fields(d), scores[d], stems)
+            for d in top[offset : offset + limit]
+        ]
+        counts = self._facet_counts(searcher, ordered) if facets else {}
+        return RawResults(hits, len(ordered), counts)
+
+    def _scores(self, searcher: Any, leaves: list[tuple[str, str, float]]) -> dict[int, float]:
+        """BM25F (whoosh's formula and statistics) summed over the terms, times the prior,
+        for every live document that holds at least one of the terms."""
+        weighting = searcher.weighting
+        k1 = weighting.K1
+        scores: dict[int, float] = {}
+        for reader, base in searcher.reader().leaf_readers():
+            if not reader.doc_count_all():
+                continue
+            values = self._segments.get(reader)
+            priors = values.priors
+            for fieldname, text, boost in leaves:
+                btext = self.schema[fieldname].to_bytes(text)
+                if (fieldname, btext) not in reader:
+                    continue
+                b = weighting._field_B.get(fieldname, weighting.B)
+                avgfl = searcher.avg_field_length(fieldname) or 1
+                top = boost * searcher.idf(fieldname, text) * (k1 + 1)
+                fixed, per_length = k1 * (1 - b), k1 * b / avgfl
+                lengths = values.lengths[fieldname]
+                for ids, weights in self._segments.postings(reader, fieldname, btext):
+                    # A term's scores in a fresh dict, then merged: dict operations run in C,
+                    # so only the documents already scored by another term cost a Python step.
+                    part = dict(
+                        zip(
+                            [base + d for d in ids] if base else ids,
+                            [
+                                top * w / (w + fixed + per_length * lengths[d]) * priors[d]
+                                for d, w in zip(ids, weights, strict=True)
+                            ],
+                            strict=True,
+                        )
+                    )
+                    for key in scores.keys() & part.keys():
+                        part[key] += scores[key]
+                    scores.update(part)
+            for docnum in getattr(reader, "deleted_docs_set", ()):
+                scores.pop(base + docnum, None)
+        return scores
+
+    def _docs_with(self, searcher: Any, pairs: Sequence[tuple[str, Any]]) -> set[int]:
+        """Live documents holding any of these (field, value) terms."""
+        found: set[int] = set()
+        for fieldname, value in pairs:
+            btext = self.schema[fieldname].to_bytes(value)
+            for reader, base in searcher.reader().leaf_readers():
+                if (fieldname, btext) not in reader:
+                    continue
+                deleted: frozenset[int] = getattr(reader, "deleted_docs_set", frozenset())
+                for ids, _weights in self._segments.postings(reader, fieldname, btext):
+                    found.update(base + d for d in ids if d not in deleted)
+        return found
+
+    def _allowed(self, searcher: Any, terms: list[query.Term]) -> set[int] | None:
+        """Documents that pass every filter term (None: no filter); sets are kept per
+        searcher, since the same few filters recur."""
+        if not terms:
+            return None
+        allowed: set[int] | None = None
+        for term in terms:
+            docs = self._cached_docs(searcher, [(term.fieldname, term.text)])
+            allowed = set(docs) if allowed is None else allowed & docs
+        return allowed
+
+    def _cached_docs(self, searcher: Any, pairs: Sequence[tuple[str, Any]]) -> set[int]:
+        """``_docs_with``, remembered for this thread's searcher (do not modify the set)."""
+        cached = getattr(self._local, "filter_sets", None)
+        if cached is None or cached[0] is not searcher:
+            cached = self._local.filter_sets = (searcher, {})
+        sets: dict[tuple[tuple[str, Any], ...], set[int]] = cached[1]
+        key = tuple(pairs)
+        docs = sets.get(key)
+        if docs is None:
+            docs = sets[key] = self._docs_with(searcher, pairs)
+        return docs
+
+    def _hit(self, hit: Any, stems: frozenset[str]) -> Hit:
+        return self._hit_from(hit.fields(), float(hit.score or 0.0), stems)
+
+    def _hit_from(self, stored: dict[str, Any], score: float, stems: frozenset[str]) -> Hit:
+        body = stored.get("body", "")
+        snippet = self._snippet(body, stems) or _escape(body[:240])
         created = stored.get("created")
         return Hit(
             doc_id=stored["doc_id"],
@@ -496,7 +932,7 @@ class SearchIndex:
             title=stored.get("title", ""),
             url=stored.get("url", ""),
             snippet_html=snippet,
-            score=float(hit.score or 0.0),
+            score=score,
             category=stored.get("category", ""),
             category_name=stored.get("category_name", ""),
             kind=stored.get("kind", ""),
@@ -506,6 +942,50 @@ class SearchIndex:
             author=stored.get("author", ""),
             created_at=created,
         )
+
+    # --- snippets ------------------------------------------------------------------------------
+    def _stem(self, word: str) -> str:
+        found = self._stems.get(word)
+        if found is None:
+            if len(self._stems) > 50_000:
+                self._stems.clear()
+            tokens = [t.text for t in self.schema["body"].analyzer(word)]
+            found = self._stems[word] = tokens[0] if tokens else ""
+        return found
+
+    def _snippet(self, text: str, stems: frozenset[str]) -> str:
+        """Up to two fragments of ``text`` around the words that match ``stems`` (a query's
+        stemmed words), with those words in <mark> and the rest HTML-escaped.
+
+        Whoosh's highlighter analyzes the whole text of every hit (a third of the query time
+        on long articles); here a regular expression finds the few words that could match (a
+        stem is a prefix of its word, bar the last letter) and only those are stemmed."""
+        if not text or not stems:
+            return ""
+        prefixes = sorted({s[:-1] if len(s) > 3 else s for s in stems}, key=len, reverse=True)
+        pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + r")\w*", re.IGNORECASE)
+        spans: list[tuple[int, int, str]] = []
+        for candidate in itertools.islice(pattern.finditer(text), 500):
+            stem = self._stem(candidate.group().lower())
+            if stem in stems:
+                spans.append((candidate.start(), candidate.end(), stem))
+        if not spans:
+            return ""
+        fragments: list[tuple[int, int, list[tuple[int, int, str]]]] = []
+        i = 0
+        while i < len(spans):
+            start = max(0, spans[i][0] - SNIPPET_CONTEXT)
+            j = i
+            while j + 1 < len(spans) and spans[j + 1][1] <= start + SNIPPET_CHARS:
+                j += 1
+            end = min(len(text), start + SNIPPET_CHARS, max(spans[j][1] + SNIPPET_CONTEXT, 0))
+            end = max(end, spans[j][1])
+            fragments.append((start, end, spans[i : j + 1]))
+            i = j + 1
+        best = sorted(fragments, key=lambda f: (-len({s for _, _, s in f[2]}), -len(f[2]), f[0]))[
+            :SNIPPET_FRAGMENTS
+        ]
+        return " … ".join(_render(text, *fragment) for fragment in sorted(best))
 
     def more_like(
         self,
@@ -522,20 +1002,32 @@ class SearchIndex:
             return []
         analyzer = self.schema["title"].analyzer
         stems = {token.text for token in analyzer(" ".join(words))}
-        terms: list[query.Query] = []
-        for stem in sorted(stems):
-            terms.append(query.Term("title", stem, boost=2.0))
-            terms.append(query.Term("body", stem))
-        if not terms:
+        searcher = self.searcher()
+        # On a large forum, words in a tenth of all documents ("help", "problem") say little
+        # about likeness but cost the most to score: leave them out, unless nothing is left.
+        size = searcher.doc_count_all()
+        rare = set()
+        if size >= SIMILAR_PRUNE_FROM:
+            frequencies = {s: searcher.doc_frequency("body", s) for s in stems}
+            rare = {s for s, n in frequencies.items() if 0 < n <= SIMILAR_COMMON_SHARE * size}
+        leaves = [
+            (fieldname, stem, boost)
+            for stem in sorted(rare or stems)
+            for fieldname, boost in (("title", 2.0), ("body", 1.0))
+        ]
+        if not leaves:
             return []
-        kwargs: dict[str, Any] = {"limit": limit}
-        if types:
-            kwargs["filter"] = query.Or([query.Term("type", t) for t in types])
-        if exclude_thread is not None:
-            kwargs["mask"] = query.Term("thread_id", exclude_thread)
-        results = self.searcher().search(query.Or(terms), **kwargs)
-        results.formatter = _MarkFormatter()
-        return [self._hit(hit) for hit in results]
+        allow = self._cached_docs(searcher, [("type", t) for t in types]) if types else None
+        restrict = (
+            self._docs_with(searcher, [("thread_id", exclude_thread)])
+            if exclude_thread is not None
+            else None
+        )
+        found = self._run(
+            searcher, leaves, allow=allow, restrict=restrict, sort="relevance", limit=limit,
+            offset=0, facets=False, stems=frozenset(stems),
+        )  # fmt: skip
+        return found.hits
 
     # --- did you mean ------------------------------------------------------------------------
     def _word_list(self) -> tuple[dict[str, int], ListCorrector]:
@@ -615,3 +1107,68 @@ def _facet_key(key: Any) -> str:
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _plain_terms(parsed: query.Query) -> list[tuple[str, str, float]] | None:
+    """The (field, text, boost) terms of a query that is only ORs of terms over the scored
+    fields, or None for anything else."""
+    leaves: list[tuple[str, str, float]] = []
+
+    def walk(node: query.Query, boost: float) -> bool:
+        if type(node) is query.Term and node.fieldname in SCORED_FIELDS:
+            leaves.append((node.fieldname, node.text, boost * node.boost))
+            return True
+        if type(node) is query.Or and not getattr(node, "scale", None):
+            return all(walk(child, boost * node.boost) for child in node.subqueries)
+        return False
+
+    return leaves if walk(parsed, 1.0) else None
+
+
+def _posting_blocks(matcher: Any) -> Iterator[Postings]:
+    """A posting list's document numbers and weights, a block at a time. Deleted documents
+    are included: callers drop them. (Reads whoosh's block arrays directly; any other matcher
+    is walked posting by posting.)"""
+    matcher = getattr(matcher, "child", matcher)  # FilterMatcher hiding deleted documents
+    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            yield matcher._ids, matcher._weights
+            matcher._next_block()
+        return
+    ids: list[int] = []
+    weights: list[float] = []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    yield ids, weights
+
+
+def _body_stems(parsed: query.Query) -> frozenset[str]:
+    return frozenset(
+        text.decode() if isinstance(text, bytes) else str(text)
+        for fieldname, text in parsed.iter_all_terms()
+        if fieldname == "body"
+    )
+
+
+def _render(text: str, start: int, end: int, spans: list[tuple[int, int, str]]) -> str:
+    """``text[start:end]`` escaped, with the spans in <mark>; cut at word boundaries."""
+    if start > 0 and text[start - 1].isalnum():
+        while start < spans[0][0] and text[start].isalnum():
+            start += 1
+    while start < spans[0][0] and not text[start].isalnum():
+        start += 1
+    if end < len(text) and text[end].isalnum():
+        while end > spans[-1][1] and text[end - 1].isalnum():
+            end -= 1
+    out: list[str] = []
+    position = start
+    for span_start, span_end, _stem in spans:
+        out.append(_escape(text[position:span_start]))
+        out.append(f"<mark>{_escape(text[span_start:span_end])}</mark>")
+        position = span_end
+    out.append(_escape(text[position:end]))
+    return "".join(out).strip()
