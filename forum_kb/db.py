@@ -8,7 +8,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import TypeDecorator
 
 from forum_kb.extensions import Base, db
@@ -115,6 +116,22 @@ def after_commit(callback: Callable[[], object]) -> None:
     if db.session.info.get(_DEPTH, 0) == 0 or callbacks is None:
         raise RuntimeError("after_commit() needs an open unit_of_work()")
     callbacks.append(callback)
+
+
+def count_daily(model: type[Base], key: dict[str, Any], column: str = "views") -> None:
+    """Add one to ``column`` of the ``model`` row with primary key ``key``, creating the row.
+
+    One statement (an upsert), so concurrent requests never lose a count or collide on the key.
+    Runs in the caller's transaction.
+    """
+    table = model.__table__
+    assert isinstance(table, Table)
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(table).values(**key, **{column: 1})
+    db.session.execute(
+        stmt.on_conflict_do_update(index_elements=list(key), set_={column: table.c[column] + 1})
+    )
 
 
 def _enable_sqlite_foreign_keys(dbapi_connection: Any, connection_record: Any) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     Column,
+    Date,
     Enum,
     ForeignKey,
     Index,
@@ -213,6 +214,7 @@ class PostRevision(Model):
 
 class Vote(Model):
     __tablename__ = "post_votes"
+    __table_args__ = (Index("ix_post_votes_created_at", "created_at"),)
 
     post_id: Mapped[int] = mapped_column(
         ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
@@ -260,3 +262,16 @@ class TagWatch(Model):
         ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ThreadDailyViews(Model):
+    """Page views of a thread per UTC day (for staff insights; the total is Thread.view_count)."""
+
+    __tablename__ = "thread_daily_views"
+    __table_args__ = (Index("ix_thread_daily_views_day", "day"),)
+
+    thread_id: Mapped[int] = mapped_column(
+        ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    views: Mapped[int] = mapped_column(default=0)

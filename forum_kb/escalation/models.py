@@ -151,6 +151,7 @@ class Escalation(Model):
             postgresql_where=text("status != 'resolved'"),
         ),
         Index("ix_escalations_status_due", "status", "resolution_due_at"),
+        Index("ix_escalations_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

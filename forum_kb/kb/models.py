@@ -203,6 +203,7 @@ class Feedback(Model):
     __table_args__ = (
         UniqueConstraint("article_id", "user_id"),
         UniqueConstraint("article_id", "session_key"),
+        Index("ix_kb_feedback_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -231,3 +232,16 @@ class InaccuracyReport(Model):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     reporter: Mapped[User | None] = relationship()
+
+
+class ArticleDailyViews(Model):
+    """Page views of a published article per UTC day (the total is Article.view_count)."""
+
+    __tablename__ = "kb_article_daily_views"
+    __table_args__ = (Index("ix_kb_article_daily_views_day", "day"),)
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("kb_articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    views: Mapped[int] = mapped_column(default=0)

@@ -13,12 +13,13 @@ from sqlalchemy import func, select, update
 from forum_kb import ordering
 from forum_kb.accounts.models import User
 from forum_kb.accounts.policies import is_moderator
-from forum_kb.db import after_commit, unit_of_work, utcnow
+from forum_kb.db import after_commit, count_daily, unit_of_work, utcnow
 from forum_kb.errors import Conflict, PermissionDenied, ValidationFailed
 from forum_kb.extensions import db
 from forum_kb.kb import policies, signals
 from forum_kb.kb.models import (
     Article,
+    ArticleDailyViews,
     ArticleEvent,
     ArticleSlug,
     ArticleStatus,
@@ -511,6 +512,7 @@ def record_view(article: Article) -> None:
             .values(view_count=Article.view_count + 1, updated_at=Article.updated_at)
             .execution_options(synchronize_session=False)
         )
+        count_daily(ArticleDailyViews, {"article_id": article.id, "day": utcnow().date()})
 
 
 def give_feedback(

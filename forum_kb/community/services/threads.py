@@ -9,10 +9,10 @@ from sqlalchemy import update
 
 from forum_kb.accounts.models import User
 from forum_kb.community import policies, signals
-from forum_kb.community.models import Category, Post, Thread, ThreadKind
+from forum_kb.community.models import Category, Post, Thread, ThreadDailyViews, ThreadKind
 from forum_kb.community.services import content, notify
 from forum_kb.community.services.watches import ensure_watching
-from forum_kb.db import unit_of_work, utcnow
+from forum_kb.db import count_daily, unit_of_work, utcnow
 from forum_kb.errors import NotFound, PermissionDenied, ValidationFailed
 from forum_kb.extensions import db
 from forum_kb.search import index_later
@@ -125,3 +125,4 @@ def record_view(thread: Thread) -> None:
             .values(view_count=Thread.view_count + 1)
             .execution_options(synchronize_session=False)
         )
+        count_daily(ThreadDailyViews, {"thread_id": thread.id, "day": utcnow().date()})
