@@ -1,4 +1,4 @@
-# The two commands of the README: `make run` and `make test`. Both bootstrap .venv themselves.
+# The commands of the README: `make run`, `make serve` and `make test`. Each bootstraps .venv.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app forum_kb
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint typecheck pytest install clean
+.PHONY: run serve test lint typecheck pytest install clean
 
 # Reinstall only when the dependency declarations change.
 $(VENV)/.installed: setup.cfg pyproject.toml constraints.txt
@@ -21,6 +21,13 @@ run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# Production-style: gunicorn with gunicorn.conf.py (HOST, PORT, WEB_CONCURRENCY, ... from the
+# environment; FORUM_KB_INSTANCE_PATH moves the instance folder), against the configured
+# database; no demo content.
+serve: install
+	$(BIN)/flask --app forum_kb.wsgi db upgrade
+	$(BIN)/gunicorn --config gunicorn.conf.py
 
 lint: install
 	$(BIN)/ruff check forum_kb tests migrations

@@ -10,7 +10,7 @@ p50/p99 latency per page, then stops gunicorn and removes what it made.
     .venv/bin/python bench/pages.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 With PostgreSQL the script works in a private schema that it creates and drops at the end.
-Needs gunicorn: .venv/bin/pip install -e '.[bench]'
+gunicorn is a dependency of forum_kb (`make install` puts it in .venv).
 """
 
 from __future__ import annotations
@@ -368,8 +368,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--posts must exceed --threads by at least 50")
     if importlib.util.find_spec("gunicorn") is None:
         print(
-            "gunicorn is not installed. Install the bench extra:\n"
-            "    .venv/bin/pip install -e '.[bench]'",
+            "gunicorn is not installed. It is a dependency of forum_kb:\n    make install",
             file=sys.stderr,
         )
         return 2
