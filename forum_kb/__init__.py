@@ -110,6 +110,7 @@ def _register_error_handlers(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from forum_kb import backup
+    from forum_kb import importer
     from forum_kb.accounts.cli import users_cli
     from forum_kb.community.cli import community_cli
     from forum_kb.demo.cli import demo_cli
@@ -126,6 +127,7 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(kb_cli)
     app.cli.add_command(notify_cli)
     app.cli.add_command(search_cli)
+    importer.init_app(app)
     backup.init_app(app)
 
 

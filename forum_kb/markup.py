@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from functools import partial
@@ -131,6 +132,20 @@ def _link_mentions(source: str, mentions: Mapping[str, str]) -> str:
     )
 
 
+_local = threading.local()
+
+
+def _post_converter() -> markdown.Markdown:
+    # Building a Markdown instance costs more than converting a short post; one per thread
+    # (instances are not thread-safe), reset before each use, as Python-Markdown documents.
+    converter: markdown.Markdown | None = getattr(_local, "post", None)
+    if converter is None:
+        converter = _local.post = markdown.Markdown(
+            extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS, output_format="html"
+        )
+    return converter.reset()
+
+
 def render_markdown(source: str, mentions: Mapping[str, str] | None = None) -> Markup:
     """Render user Markdown to sanitized HTML safe to insert into a page.
 
@@ -139,10 +154,7 @@ def render_markdown(source: str, mentions: Mapping[str, str] | None = None) -> M
     """
     if mentions:
         source = _link_mentions(source, mentions)
-    converter = markdown.Markdown(
-        extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS, output_format="html"
-    )
-    raw_html = converter.convert(source)
+    raw_html = _post_converter().convert(source)
     return Markup(_cleaner_linkify.clean(raw_html))  # noqa: S704 - sanitized by the allow-list above
 
 

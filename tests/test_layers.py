@@ -14,6 +14,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "forum_kb"
 LAYERS = {
+    "importer": 6,  # writes into community, kb and accounts; nothing imports it
     "backup": 6,  # reads every model through db.metadata; nothing imports it
     "escalation": 5,
     "moderation": 4,
