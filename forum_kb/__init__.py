@@ -96,10 +96,22 @@ def _register_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from forum_kb import accounts, community, escalation, kb, moderation, notifications, search
+    from forum_kb import (
+        accounts,
+        community,
+        escalation,
+        insights,
+        kb,
+        moderation,
+        notifications,
+        openapi,
+        search,
+    )
 
-    for feature in (accounts, search, notifications, community, kb, moderation, escalation):
+    features = (accounts, search, notifications, community, kb, moderation, escalation, insights)
+    for feature in features:
         feature.init_app(app)
+    openapi.init_app(app)
 
 
 def _register_error_handlers(app: Flask) -> None:
@@ -109,8 +121,7 @@ def _register_error_handlers(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
-    from forum_kb import backup
-    from forum_kb import importer
+    from forum_kb import backup, importer
     from forum_kb.accounts.cli import users_cli
     from forum_kb.community.cli import community_cli
     from forum_kb.demo.cli import demo_cli
@@ -127,8 +138,8 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(kb_cli)
     app.cli.add_command(notify_cli)
     app.cli.add_command(search_cli)
-    importer.init_app(app)
     backup.init_app(app)
+    importer.init_app(app)
 
 
 def _register_template_helpers(app: Flask) -> None:
