@@ -96,22 +96,10 @@ def _register_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from forum_kb import (
-        accounts,
-        community,
-        escalation,
-        insights,
-        kb,
-        moderation,
-        notifications,
-        openapi,
-        search,
-    )
+    from forum_kb import accounts, community, escalation, kb, moderation, notifications, search
 
-    features = (accounts, search, notifications, community, kb, moderation, escalation, insights)
-    for feature in features:
+    for feature in (accounts, search, notifications, community, kb, moderation, escalation):
         feature.init_app(app)
-    openapi.init_app(app)
 
 
 def _register_error_handlers(app: Flask) -> None:
