@@ -96,10 +96,20 @@ def _register_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from forum_kb import accounts, community, escalation, kb, moderation, notifications, search
+    from forum_kb import (
+        accounts,
+        community,
+        escalation,
+        kb,
+        moderation,
+        notifications,
+        openapi,
+        search,
+    )
 
     for feature in (accounts, search, notifications, community, kb, moderation, escalation):
         feature.init_app(app)
+    openapi.init_app(app)
 
 
 def _register_error_handlers(app: Flask) -> None:

@@ -56,7 +56,7 @@ def _check_page() -> None:
 
 @api_bp.get("/categories")
 def category_list():
-    return {"items": [category_json(c) for c in queries.list_categories()]}
+    return paginated_list(queries.list_categories(), category_json)
 
 
 @api_bp.post("/categories")
