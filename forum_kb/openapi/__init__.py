@@ -61,7 +61,6 @@ def _document() -> dict[str, Any]:
             {"name": name}
             for name in ("accounts", "community", "kb", "search", "moderation", "escalation")
         ]
-        + [{"name": "insights"}]
         + [{"name": "meta"}],
         "paths": _paths(),
         "components": {
