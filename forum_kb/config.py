@@ -62,6 +62,9 @@ class DefaultConfig:
     RATELIMIT_LOGIN_PER_ACCOUNT = "5 per minute;30 per hour"
     #: Registrations and password-reset requests from one IP address.
     RATELIMIT_SIGNUP_PER_IP = "10 per hour"
+    #: Searches (the search page and ``GET /api/v1/search``) from one IP address; generous for
+    #: people, a ceiling for scrapers and runaway clients.
+    RATELIMIT_SEARCH = "120 per minute;2000 per hour"
 
     # --- Community --------------------------------------------------------------------------
     COMMUNITY_THREADS_PER_PAGE = 20

@@ -43,6 +43,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     register_api(app, api_bp)
+    app.before_request(auth.refuse_bad_tokens)
     app.jinja_env.globals.update(
         is_moderator=policies.is_moderator,
         is_staff=policies.is_staff,

@@ -79,6 +79,22 @@ def _load_api_user() -> User | None:
     return token.user
 
 
+def refuse_bad_tokens() -> None:
+    """Before every API request: a token that was sent must be valid, even where reading needs
+    none, so a revoked or mistyped token is a 401 instead of a silent anonymous answer.
+
+    Raises:
+        Unauthorized: a token was sent but is malformed, expired or revoked.
+    """
+    # Asking for a new token works whatever stale header the client still sends.
+    if (
+        request.path.startswith("/api/")
+        and request.endpoint != "accounts_api.token_create"
+        and request.headers.get("Authorization")
+    ):
+        api_user()
+
+
 def require_api_user(role: Role = Role.MEMBER) -> User:
     """The token's user, who must hold ``role``.
 

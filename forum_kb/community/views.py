@@ -417,7 +417,8 @@ def _save_edit(actor: User, post: Post, form: forms.PostEditForm) -> None:
 def post_revisions(post_id: int):
     post = queries.get_post_or_404(post_id, current_user)
     if not policies.can_see_history(current_user, post):
-        raise PermissionDenied("This post's history is not public.")
+        # As in the API: a post whose body the viewer may not see looks like no post at all.
+        raise NotFound("No such post.")
     return render_template(
         "community/post_revisions.html",
         post=post,

@@ -198,6 +198,22 @@ def _clip(text: str, limit: int) -> str:
 # --- marking read ------------------------------------------------------------------------------
 
 
+def redact_excerpts(url: str) -> int:
+    """Blank the excerpt of every notification pointing at ``url``: the post was hidden or
+    deleted, so its words must stop showing in the lists of those told about it earlier."""
+    with unit_of_work():
+        result = cast(
+            CursorResult[Any],
+            db.session.execute(
+                update(Notification)
+                .where(Notification.url == url, Notification.body != "")
+                .values(body="")
+                .execution_options(synchronize_session=False)
+            ),
+        )
+    return int(result.rowcount or 0)
+
+
 def mark_read(actor: User, notification_ids: list[int] | None) -> int:
     """Mark the actor's own unread notifications read (the given ids, or all when None).
 

@@ -11,6 +11,7 @@ from forum_kb.api import MAX_PER_PAGE, int_arg
 from forum_kb.errors import ValidationFailed
 from forum_kb.search import forms, services
 from forum_kb.search.index import QUERY_MAX_LENGTH
+from forum_kb.search.limits import search_limit
 from forum_kb.search.serializers import hit_json, results_json
 from forum_kb.search.services import SearchQuery
 
@@ -36,6 +37,7 @@ def _form_errors(form: forms.SearchForm) -> ValidationFailed:
 
 
 @api_bp.get("/search")
+@search_limit
 def search():
     form = forms.SearchForm(formdata=request.args)
     if not form.validate():

@@ -16,6 +16,7 @@ from forum_kb.accounts.models import Role
 from forum_kb.errors import NotFound
 from forum_kb.markup import clean_highlight
 from forum_kb.search import forms, queries, services
+from forum_kb.search.limits import search_limit
 from forum_kb.search.services import Hit, SearchQuery, SearchResults
 
 bp = Blueprint("search", __name__, url_prefix="/search")
@@ -119,6 +120,7 @@ def _search_url(current: dict[str, str], **changes: Any) -> str:
 
 
 @bp.get("/")
+@search_limit
 def index():
     form = forms.SearchForm(formdata=request.args)
     form.validate()

@@ -683,7 +683,7 @@ def test_revision_history_of_deleted_post_is_for_moderators(client, app, auth, c
     with app.app_context():
         services.delete_post(user("bob"), db.session.get(Post, reply_id))
     auth.login("alice")
-    assert client.get(f"/posts/{reply_id}/revisions").status_code == 403
+    assert client.get(f"/posts/{reply_id}/revisions").status_code == 404
     auth.logout()
     auth.login("mia")
     assert client.get(f"/posts/{reply_id}/revisions").status_code == 200

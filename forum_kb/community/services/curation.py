@@ -65,6 +65,8 @@ def set_post_hidden(actor: User | None, post: Post, hidden: bool) -> bool:
         was_counted = is_counted(post)
         post.is_hidden = hidden
         content.index_post_later(post)
+        if hidden:
+            notify.post_removed(post)
         thread = post.thread
         if post.is_opening:
             thread.is_hidden = hidden

@@ -97,3 +97,9 @@ def answer_accepted(thread: Thread, post: Post, actor: User) -> None:
         body=_excerpt(post), url=thread_path(thread.id, post.id), actor=actor,
         email_flag="replies",
     )  # fmt: skip
+
+
+def post_removed(post: Post) -> None:
+    """A post was hidden or deleted: notifications about it stop quoting it."""
+    url = thread_path(post.thread_id) if post.is_opening else thread_path(post.thread_id, post.id)
+    notifications.redact_excerpts(url)

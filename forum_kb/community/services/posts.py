@@ -171,6 +171,7 @@ def delete_post(actor: User, post: Post) -> None:
         post.deleted_at = now
         post.deleted_by_id = actor.id
         content.index_post_later(post)
+        notify.post_removed(post)
         if post.is_opening:
             thread.deleted_at = now
         else:

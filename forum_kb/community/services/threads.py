@@ -122,7 +122,8 @@ def record_view(thread: Thread) -> None:
         db.session.execute(
             update(Thread)
             .where(Thread.id == thread.id)
-            .values(view_count=Thread.view_count + 1)
+            # Keep updated_at: reading is not a change (onupdate would bump it).
+            .values(view_count=Thread.view_count + 1, updated_at=Thread.updated_at)
             .execution_options(synchronize_session=False)
         )
         count_daily(ThreadDailyViews, {"thread_id": thread.id, "day": utcnow().date()})
