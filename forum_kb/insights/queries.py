@@ -675,15 +675,18 @@ def _kb_health(report: Dashboard) -> None:
 
 def _top_helpers(period: Period) -> Table:
     answer = Post.__table__.alias("answer")
+    helper = User.__table__.alias("helper")
     accepted: dict[int, int] = dict(
         db.session.execute(
             select(answer.c.author_id, func.count())
             .select_from(Thread)
             .join(answer, answer.c.id == Thread.accepted_post_id)
+            .join(helper, helper.c.id == answer.c.author_id)
             .where(
                 _in(Thread.solved_at, period),
                 _visible_thread(),
                 answer.c.author_id != Thread.author_id,
+                helper.c.role.in_(COMMUNITY_ROLES),
             )
             .group_by(answer.c.author_id)
         ).all()
@@ -692,18 +695,22 @@ def _top_helpers(period: Period) -> Table:
         db.session.execute(
             select(Post.author_id, func.count())
             .join(Vote, Vote.post_id == Post.id)
-            .where(_in(Vote.created_at, period), Vote.value > 0, _visible_post())
+            .join(User, User.id == Post.author_id)
+            .where(
+                _in(Vote.created_at, period),
+                Vote.value > 0,
+                _visible_post(),
+                User.role.in_(COMMUNITY_ROLES),
+            )
             .group_by(Post.author_id)
         ).all()
     )
+    # Names for the top ten only: an IN list of every helper of a year is slow to send.
+    candidates = set(accepted) | set(upvotes)
+    ranked = sorted(candidates, key=lambda i: (-accepted.get(i, 0), -upvotes.get(i, 0), i))[:TOP]
     names: dict[int, str] = dict(
-        db.session.execute(
-            select(User.id, User.username).where(
-                User.id.in_(set(accepted) | set(upvotes)), User.role.in_(COMMUNITY_ROLES)
-            )
-        ).all()
+        db.session.execute(select(User.id, User.username).where(User.id.in_(ranked))).all()
     )
-    ranked = sorted(names, key=lambda i: (-accepted.get(i, 0), -upvotes.get(i, 0), i))[:TOP]
     return Table(
         "top_helpers",
         "Top helpers",

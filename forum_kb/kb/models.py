@@ -238,7 +238,8 @@ class ArticleDailyViews(Model):
     """Page views of a published article per UTC day (the total is Article.view_count)."""
 
     __tablename__ = "kb_article_daily_views"
-    __table_args__ = (Index("ix_kb_article_daily_views_day", "day"),)
+    # Covering: the insights sums and "most viewed" read (day, article, views) only.
+    __table_args__ = (Index("ix_kb_article_daily_views_day", "day", "article_id", "views"),)
 
     article_id: Mapped[int] = mapped_column(
         ForeignKey("kb_articles.id", ondelete="CASCADE"), primary_key=True
