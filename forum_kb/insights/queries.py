@@ -232,6 +232,8 @@ def _community_reply_times(period: Period) -> dict[int, tuple[datetime, datetime
             *_visible_thread_questions(),
             Post.is_opening.is_(False),
             Post.author_id != Thread.author_id,
+            # A merged thread's posts may be older than the thread they moved into.
+            Post.created_at >= Thread.created_at,
             _visible_post(),
             User.role.in_(COMMUNITY_ROLES),
         )
