@@ -100,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
         accounts,
         community,
         escalation,
+        insights,
         kb,
         moderation,
         notifications,
@@ -107,7 +108,8 @@ def _register_blueprints(app: Flask) -> None:
         search,
     )
 
-    for feature in (accounts, search, notifications, community, kb, moderation, escalation):
+    features = (accounts, search, notifications, community, kb, moderation, escalation, insights)
+    for feature in features:
         feature.init_app(app)
     openapi.init_app(app)
 

@@ -16,6 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "forum_kb"
 LAYERS = {
     "importer": 6,  # writes into community, kb and accounts; nothing imports it
     "backup": 6,  # reads every model through db.metadata; nothing imports it
+    "insights": 6,  # the staff dashboard reads every feature; nothing imports it
     "escalation": 5,
     "moderation": 4,
     "community": 3,

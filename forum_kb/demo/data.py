@@ -2816,3 +2816,116 @@ ESCALATIONS: list[tuple[float, str, StaffStep]] = [
         ),
     ),
 ]
+
+
+# --- Staff insights: searches, drafts and page views of the last weeks ------------------------
+
+#: The search log and the daily page views cover this many days up to now.
+INSIGHT_DAYS = 30
+IMPORT_CSV = "Import your staff from a CSV file"
+OPEN_SHIFTS = "Open shifts and shift swaps: which one to use"
+INVITE = "Invite your team and choose their roles"
+VAT = "Add your VAT ID to invoices"
+SEASONAL = "How seats are billed for seasonal and temporary staff"
+CURSORS = "Fetch every page of API results with cursors"
+WEBHOOK_SIGNATURES = "Verify webhook signatures"
+CALENDAR = "Subscribe to your shifts in Google Calendar or Outlook"
+COPY_ROTA = "Can I copy last week's rota into next week?"
+ALL_INVOICES = "Can I download all past invoices at once?"
+SLA_WEEKENDS = "Ticket SLA timer keeps running on weekends"
+PATIENT_BOOKING = "Can patients book appointments through the helpdesk portal?"
+
+
+@dataclass(frozen=True)
+class DemoSearch:
+    """A search typed ``times`` times over the period (by different people, on different days).
+
+    ``opened`` is the KB article (title) some searchers opened from the results; ``asked`` is a
+    demo thread (title) whose author typed this search just before starting it: they did not
+    find an answer.
+    """
+
+    query: str
+    results: int
+    times: int = 1
+    opened: str = ""
+    asked: str = ""
+
+
+S = DemoSearch
+
+SEARCHES: list[DemoSearch] = [
+    # Nothing found: the content gaps the dashboard lists first.
+    S("export to excel", 0, 9),
+    S("ical sync", 0, 7),
+    S("payroll integration", 0, 5),
+    S("clock in kiosk", 0, 4),
+    S("hipaa", 0, 3),
+    S("delete my account", 0, 2),
+    # Found, and often answered by a KB article.
+    S("import staff csv", 4, 12, opened=IMPORT_CSV),
+    S("google calendar", 5, 8, opened=CALENDAR),
+    S("open shifts", 6, 7, opened=OPEN_SHIFTS),
+    S("invite team", 3, 6, opened=INVITE),
+    S("vat invoice", 3, 6, opened=VAT),
+    S("api pagination", 4, 5, opened=CURSORS),
+    S("seasonal staff billing", 2, 4, opened=SEASONAL),
+    S("webhook signature", 3, 3, opened=WEBHOOK_SIGNATURES),
+    # Found, but nobody opened anything.
+    S("android notifications", 4, 6),
+    S("shift swap", 5, 5),
+    S("sso", 3, 5),
+    S("dark mode", 1, 4),
+    S("rate limit", 2, 3),
+    # Searched, then asked: the results did not answer them.
+    S("sso login loop", 2, asked=SSO_LOOP),
+    S("card declined annual plan", 1, asked=CARD_DECLINED),
+    S("scim azure ad", 0, asked=SCIM),
+    S("429 too many requests", 1, asked=RATE_LIMIT),
+    S("copy rota next week", 2, asked=COPY_ROTA),
+    S("download all invoices", 0, asked=ALL_INVOICES),
+    S("sla weekends", 0, asked=SLA_WEEKENDS),
+]
+
+
+@dataclass(frozen=True)
+class DemoDraft:
+    """A new-thread title typed on the form, with the similar content suggested meanwhile;
+    ``posted`` is the demo thread it became (empty: the author left, probably answered)."""
+
+    title: str
+    suggestions: int
+    days_ago: float
+    posted: str = ""
+
+
+DRAFTS: list[DemoDraft] = [
+    DemoDraft("how to import staff from excel", 3, 26.4),
+    DemoDraft("calendar feed shows wrong time", 4, 21.2),
+    DemoDraft("where do i put our vat number", 2, 17.6),
+    DemoDraft("paginate shifts api", 3, 14.1),
+    DemoDraft("android push notifications not working", 3, 11.3),
+    DemoDraft("open shift vs swap", 2, 8.7),
+    DemoDraft("push notifications android 14", 3, 6.2),
+    DemoDraft("invite my managers", 2, 2.9),
+    DemoDraft("seasonal workers pricing", 2, 1.2),
+    DemoDraft("shift reminders late on android", 3, 3, posted=ANDROID_AGAIN),
+    DemoDraft("sso login loops okta", 2, 2, posted=SSO_LOOP),
+    DemoDraft("card declined annual", 1, 9, posted=CARD_DECLINED),
+    DemoDraft("patients book appointments portal", 0, 0.8, posted=PATIENT_BOOKING),
+]
+
+#: Who typed the searches, in turn (None: a visitor who was not signed in).
+SEARCHERS: tuple[str | None, ...] = (
+    "alice",
+    None,
+    "lena.k",
+    "marcus",
+    None,
+    "yuki",
+    "tomasz",
+    "bob",
+    None,
+    "dev.priya",
+    "raj.p",
+)

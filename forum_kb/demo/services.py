@@ -20,6 +20,7 @@ from forum_kb.community import services as community
 from forum_kb.community.models import Category, Post, PostRevision, Tag, Thread, Vote
 from forum_kb.db import unit_of_work, utcnow
 from forum_kb.demo import data
+from forum_kb.demo.insights import load_insights
 from forum_kb.errors import Conflict
 from forum_kb.escalation import services as escalation
 from forum_kb.escalation.models import (
@@ -97,6 +98,7 @@ def load_demo() -> list[DemoLogin]:
                 story.play(users[actor], event, when)
         timeline.apply()
         _load_escalation(users, categories, threads, timeline.now)
+        load_insights(timeline.now)
         for user in users.values():
             notifications.update_settings(user, EmailMode.IMMEDIATE, True, True)
     return demo_logins()

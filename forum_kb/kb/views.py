@@ -31,6 +31,8 @@ FEEDBACK_KEY = "kb_feedback_key"
 TOC_MIN = 3
 MOST_VIEWED = 5
 ARTICLE_RULE = "/articles/<int:article_id>"
+#: The longest title a prefill link may suggest (the form's own limit).
+TITLE_MAX = 200
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -237,6 +239,8 @@ def article_create():
     if not form.is_submitted():
         wanted = request.args.get("section")
         form.section_id.data = next((s.id for s in sections if s.slug == wanted), None)
+        # A content gap from the staff dashboard: its search becomes the working title.
+        form.title.data = " ".join(request.args.get("title", "").split())[:TITLE_MAX]
     if form.validate_on_submit():
         try:
             article = services.create_article(

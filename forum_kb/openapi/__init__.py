@@ -61,6 +61,7 @@ def _document() -> dict[str, Any]:
             {"name": name}
             for name in ("accounts", "community", "kb", "search", "moderation", "escalation")
         ]
+        + [{"name": "insights"}]
         + [{"name": "meta"}],
         "paths": _paths(),
         "components": {

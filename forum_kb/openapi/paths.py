@@ -1006,6 +1006,55 @@ def escalation_paths() -> Paths:
     }
 
 
+def insights_paths() -> Paths:
+    day = string(fmt="date", description="A UTC day, YYYY-MM-DD.")
+    figure = obj(
+        {
+            "label": string(),
+            "value": {"type": ["number", "null"], "description": "null: no data."},
+            "unit": string(description='"%" for a share from 0 to 1, "h" hours, "x" a ratio.'),
+            "definition": string(),
+        }
+    )
+    cell = {"type": ["number", "string", "null"]}
+    table = obj(
+        {
+            "title": string(),
+            "definition": string(),
+            "columns": array(string()),
+            "rows": array({"type": "object", "additionalProperties": cell}),
+        }
+    )
+    body = obj(
+        {
+            "from": day,
+            "to": day,
+            "days": integer(minimum=1, maximum=366),
+            "figures": {"type": "object", "additionalProperties": figure},
+            "tables": {"type": "object", "additionalProperties": table},
+        }
+    )
+    return {
+        "/insights": {
+            "get": operation(
+                "getInsights",
+                "The staff dashboard's figures and tables for a period",
+                tag="insights",
+                auth="required",
+                role="staff",
+                parameters=[
+                    query("from", day, "First day (default: 29 days before `to`)."),
+                    query("to", day, "Last day, included (default: today)."),
+                ],
+                responses={"200": json_response(body)},
+                errors=("422",),
+                description="Days from 2000-01-01 to 2100-12-31; a range longer than 366 days"
+                " is cut to its last 366, and from/to/days say which period was used.",
+            )
+        }
+    }
+
+
 #: Every group of paths; a new feature's API adds its function here.
 PATH_GROUPS: tuple[Callable[[], Paths], ...] = (
     meta_paths,
@@ -1015,4 +1064,5 @@ PATH_GROUPS: tuple[Callable[[], Paths], ...] = (
     search_paths,
     moderation_paths,
     escalation_paths,
+    insights_paths,
 )

@@ -186,6 +186,18 @@ def test_anonymous_post_returns_to_the_article_after_sign_in(client, kb):
     assert response.location == f"/login?next=/kb/articles/{kb.published_id}"
 
 
+def test_new_article_form_prefills_the_title_and_section(client, kb):
+    # The staff dashboard's "Write a KB article" links a content gap to a prefilled draft.
+    sign_in(client, "staff")
+    page = text(client.get(f"/kb/new?title=export%20%20to%20excel&section={kb.section_slug}"))
+    assert re.search(r'<input[^>]*name="title"[^>]*value="export to excel"', page)
+    assert re.search(r'<option selected value="\d+">Accounts</option>', page)
+    escaped = text(client.get("/kb/new?title=%3Cscript%3Ex%3C/script%3E"))
+    assert "<script>x</script>" not in escaped and "&lt;script&gt;x&lt;/script&gt;" in escaped
+    long = text(client.get("/kb/new?title=" + "a" * 500))
+    assert 'value="' + "a" * 200 + '"' in long and "a" * 201 not in long
+
+
 # --- the lifecycle through HTTP ----------------------------------------------------------------
 
 
