@@ -68,6 +68,7 @@ def category_create():
         _text(data, "name"),
         _text(data, "slug", required=False),
         _text(data, "description", required=False),
+        {"sla_policy": data["sla_policy"]} if data.get("sla_policy") is not None else None,
     )
     return category_json(category), 201
 

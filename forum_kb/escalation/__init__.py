@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     community_signals.answer_accepted.connect(core.on_answer_accepted)
     community_signals.reply_created.connect(core.on_reply_created)
     community_signals.thread_created.connect(core.on_thread_created)
+    community_signals.category_created.connect(core.on_category_created)
     kb_signals.article_published.connect(core.on_article_published)
     moderation_signals.flag_created.connect(core.on_flag_created)
     app.jinja_env.globals.update(

@@ -142,12 +142,17 @@ def community_paths() -> Paths:
                         "name": string(min_length=1, max_length=80),
                         "slug": string(max_length=80, description="Default: from the name."),
                         "description": string(max_length=1000),
+                        "sla_policy": {
+                            "oneOf": [string(min_length=1), integer(minimum=1)],
+                            "description": "The SLA policy's name or id (default: the "
+                            "default policy); 422 when there is no such policy.",
+                        },
                     },
                     required=("name",),
                 ),
                 responses={"201": json_response(ref("Category"), "Created.")},
                 errors=("409",),
-                description="409 when the slug is taken.",
+                description="409 when the slug is taken; 422 for an unknown SLA policy.",
             ),
         },
         "/threads": {

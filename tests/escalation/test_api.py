@@ -749,3 +749,39 @@ def test_webhook_deliveries_show_the_attempt_log(
     assert delivery["attempts"] == 1
     [attempt] = delivery["log"]
     assert attempt["status_code"] is None and attempt["error"]
+
+
+# --- POST /categories with an SLA policy (API.md) --------------------------------------------
+
+
+def test_create_category_with_an_sla_policy_by_name_or_id(client: FlaskClient, app: Flask) -> None:
+    from forum_kb.escalation.models import CategoryPolicy
+
+    admin = sign_in(client, app, Role.ADMIN)
+    with app.app_context():
+        policy = make_policy(name="Priority")
+        policy_id = policy.id
+    by_name = call(client, admin, "POST", "/api/v1/categories",
+                   json={"name": "Enterprise", "sla_policy": "Priority"})  # fmt: skip
+    by_id = call(client, admin, "POST", "/api/v1/categories",
+                 json={"name": "Partners", "sla_policy": policy_id})  # fmt: skip
+    assert by_name.status_code == 201 and by_id.status_code == 201
+    with app.app_context():
+        rows = {r.category_id: r.policy_id for r in db.session.scalars(select(CategoryPolicy))}
+        assert rows == {by_name.get_json()["id"]: policy_id, by_id.get_json()["id"]: policy_id}
+
+
+@pytest.mark.parametrize("value", ["No such policy", 999_999, True, ["Priority"]])
+def test_create_category_with_an_unknown_sla_policy_is_refused_and_saves_nothing(
+    client: FlaskClient, app: Flask, value: Any
+) -> None:
+    admin = sign_in(client, app, Role.ADMIN)
+    with app.app_context():
+        make_policy(name="Priority")
+        before = db.session.scalar(select(func.count()).select_from(Category))
+    response = call(client, admin, "POST", "/api/v1/categories",
+                    json={"name": "Enterprise", "sla_policy": value})  # fmt: skip
+    assert response.status_code == 422
+    assert "sla_policy" in response.get_json()["error"]["fields"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Category)) == before

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from sqlalchemy import func, select
 
 from forum_kb import ordering
 from forum_kb.accounts.models import User
-from forum_kb.community import policies
+from forum_kb.community import policies, signals
 from forum_kb.community.models import Category
 from forum_kb.db import unit_of_work
 from forum_kb.errors import Conflict, PermissionDenied, ValidationFailed
@@ -43,8 +46,18 @@ def _slug_taken(slug: str, exclude_id: int | None = None) -> bool:
     return existing is not None and existing != exclude_id
 
 
-def create_category(actor: User, name: str, slug: str = "", description: str = "") -> Category:
+def create_category(
+    actor: User,
+    name: str,
+    slug: str = "",
+    description: str = "",
+    options: Mapping[str, Any] | None = None,
+) -> Category:
     """Add a category at the end of the list.
+
+    ``options`` carries settings that other features own (the escalation feature reads
+    ``sla_policy``); they receive them through the ``category_created`` signal, in this
+    transaction.
 
     Raises:
         PermissionDenied: the actor is not an admin.
@@ -60,6 +73,9 @@ def create_category(actor: User, name: str, slug: str = "", description: str = "
         category = Category(name=name, slug=slug, description=description, position=position + 1)
         db.session.add(category)
         db.session.flush()
+        signals.send(
+            signals.category_created, category=category, actor=actor, options=dict(options or {})
+        )
     return category
 
 

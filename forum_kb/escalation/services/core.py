@@ -569,6 +569,25 @@ def set_category_policy(actor: User, category: Category, policy: SlaPolicy | Non
             existing.policy_id = policy.id
 
 
+def on_category_created(
+    _sender: Any, *, category: Category, actor: User, options: dict[str, Any]
+) -> None:
+    """``POST /categories`` may name the new category's SLA policy (by name or id)."""
+    wanted = options.get("sla_policy")
+    if wanted is None:
+        return
+    policy = None
+    if isinstance(wanted, int) and not isinstance(wanted, bool):
+        policy = db.session.get(SlaPolicy, wanted) if 0 < wanted < 2**31 else None
+    elif isinstance(wanted, str):
+        policy = db.session.scalar(select(SlaPolicy).where(SlaPolicy.name == wanted.strip()))
+    if policy is None:
+        raise ValidationFailed(
+            [("sla_policy", "No such SLA policy: give the name or id of one on /staff/policies.")]
+        )
+    set_category_policy(actor, category, policy)
+
+
 def on_flag_created(_sender: Any, *, flag: Any) -> None:
     """A flag marked urgent sends its thread to staff at once."""
     if not flag.is_urgent:
