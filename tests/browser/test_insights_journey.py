@@ -88,7 +88,7 @@ def test_staff_read_the_dashboard_narrow_the_range_and_download_a_table(
     with saved.open(newline="") as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == ["query", "searches", "last_searched"]
-    assert [GAP, "2"] == rows[1][:2]
+    assert rows[1][:2] == [GAP, "2"]
 
     # From a recurring tag to the threads behind it.
     page.locator("#table-problem_tags").get_by_role("link", name="printers").click()
