@@ -23,7 +23,9 @@ With PostgreSQL the script works in a private schema that it creates and drops a
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
+import json
 import logging
 import math
 import os
@@ -34,13 +36,13 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, insert, text, update
+from sqlalchemy import bindparam, create_engine, insert, text, update
 from sqlalchemy.engine import Connection, make_url
 from werkzeug.security import generate_password_hash
 
@@ -411,16 +413,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--similar", type=int, default=50)
     parser.add_argument("--edits", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        type=Path,
+        help="keep the database and the index in DIR (a PostgreSQL schema is named there) and "
+        "reuse them when DIR already holds them: later runs skip building the data and the "
+        "rebuild (unless --rebuild)",
+    )
+    parser.add_argument(
+        "--rebuild", action="store_true", help="with --keep: rebuild the kept index anyway"
+    )
+    parser.add_argument(
+        "--drop", action="store_true", help="with --keep: remove DIR and its schema at the end"
+    )
     args = parser.parse_args(argv)
     if args.docs < 100:
         parser.error("--docs must be at least 100")
+    if (args.rebuild or args.drop) and args.keep is None:
+        parser.error("--rebuild and --drop need --keep")
     logging.getLogger("forum_kb.mail").setLevel(logging.ERROR)  # no mail server: say nothing
     corpus = plan(args.docs)
-    workdir = Path(tempfile.mkdtemp(prefix="forum_kb-search-bench-"))
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="forum_kb-search-bench-"))
     instance = workdir / "instance"
     index_dir = workdir / "search-index"
     try:
-        with database(args.database_url, workdir) as url:
+        with _database(args, workdir) as (url, fresh):
             backend = make_url(url).get_backend_name()
             print(f"Machine: {describe_machine()}")
             print(f"Load average at the start: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
@@ -428,9 +446,14 @@ def main(argv: list[str] | None = None) -> int:
                 f"Database: {backend}; {corpus.documents:,} documents: {corpus.threads:,} "
                 f"threads, {corpus.answers:,} answers, {corpus.articles:,} KB articles"
             )
-            started = time.perf_counter()
-            populate(url, instance, corpus, args.seed)
-            print(f"Database built in {time.perf_counter() - started:.1f} s.")
+            if fresh:
+                shutil.rmtree(index_dir, ignore_errors=True)
+                started = time.perf_counter()
+                populate(url, instance, corpus, args.seed)
+                print(f"Database built in {time.perf_counter() - started:.1f} s.")
+                _remember(args, workdir)
+            else:
+                print(f"Database reused from {workdir}.")
             app = create_app(
                 {
                     "SQLALCHEMY_DATABASE_URI": url,
@@ -441,36 +464,118 @@ def main(argv: list[str] | None = None) -> int:
                 },
                 instance_path=str(instance),
             )
-            return run(app, index_dir, corpus, args)
+            rebuild = fresh or args.rebuild or not (index_dir / "CURRENT").exists()
+            return run(app, index_dir, corpus, args, rebuild=rebuild)
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        if args.keep is None or args.drop:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
-def run(app: Any, index_dir: Path, corpus: Corpus, args: argparse.Namespace) -> int:
+# --- a kept corpus (--keep) ---------------------------------------------------------------------
+
+
+def _label(args: argparse.Namespace) -> dict[str, Any]:
+    backend = make_url(args.database_url).get_backend_name() if args.database_url else "sqlite"
+    return {"docs": args.docs, "seed": args.seed, "backend": backend}
+
+
+def _remember(args: argparse.Namespace, workdir: Path) -> None:
+    if args.keep is not None:
+        saved = _saved(workdir)
+        saved.update(_label(args))
+        (workdir / "corpus.json").write_text(json.dumps(saved))
+
+
+def _saved(workdir: Path) -> dict[str, Any]:
+    try:
+        found: dict[str, Any] = json.loads((workdir / "corpus.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    return found
+
+
+@contextlib.contextmanager
+def _database(args: argparse.Namespace, workdir: Path) -> Iterator[tuple[str, bool]]:
+    """(database URL, whether it is fresh and must be populated). Without --keep, a fresh
+    database that is gone afterwards; with it, the kept one when it holds the same corpus."""
+    if args.keep is None:
+        with database(args.database_url, workdir) as url:
+            yield url, True
+        return
+    workdir.mkdir(parents=True, exist_ok=True)
+    saved = _saved(workdir)
+    same = saved and all(saved.get(k) == v for k, v in _label(args).items())
+    if args.database_url is None:
+        path = workdir / "bench.db"
+        if not same:
+            path.unlink(missing_ok=True)
+        yield f"sqlite:///{path}", not same
+        return
+    schema = saved.get("schema") or f"fkb_bench_keep_{secrets.token_hex(6)}"
+    admin = create_engine(args.database_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if not same:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+        (workdir / "corpus.json").write_text(json.dumps({**saved, "schema": schema}))
+        scoped = make_url(args.database_url).update_query_dict(
+            {"options": f"-csearch_path={schema}"}
+        )
+        yield scoped.render_as_string(hide_password=False), not same
+    finally:
+        if args.drop:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            print(f"Dropped schema {schema}.")
+        else:
+            print(f"Kept schema {schema} (drop it with --keep {workdir} --drop).")
+        admin.dispose()
+
+
+def run(
+    app: Any, index_dir: Path, corpus: Corpus, args: argparse.Namespace, *, rebuild: bool = True
+) -> int:
     rnd = random.Random(args.seed + 1)
     with app.app_context():
-        started, cpu = time.perf_counter(), time.process_time()
-        count = search.reindex()
-        took, cpu = time.perf_counter() - started, time.process_time() - cpu
-        current = index_dir / (index_dir / "CURRENT").read_text().strip()
-        size = folder_size(current)
-        print(
-            f"Rebuild: {count:,} documents in {took:.1f} s ({count / took:,.0f} documents/s; "
-            f"{cpu:.1f} s of CPU); index {size / 2**20:,.1f} MiB on disk"
-        )
+        if rebuild or search.search_index().needs_rebuild():
+            started, cpu = time.perf_counter(), time.process_time()
+            count = search.reindex()
+            took, cpu = time.perf_counter() - started, time.process_time() - cpu
+            current = index_dir / (index_dir / "CURRENT").read_text().strip()
+            size = folder_size(current)
+            print(
+                f"Rebuild: {count:,} documents in {took:.1f} s ({count / took:,.0f} documents/s; "
+                f"{cpu:.1f} s of CPU); index {size / 2**20:,.1f} MiB on disk"
+            )
+        else:
+            count = search.index_stats()["documents"]
+            print(f"Rebuild: skipped (the kept index holds {count:,} documents)")
         if count != corpus.documents:
             print(f"  expected {corpus.documents:,} documents!")
 
         queries = make_queries(rnd, args.queries)
         cold = timed([lambda: search.search(search.SearchQuery(q=queries[0]))])[0]
+        # As in a server process: its background indexer starts with the first request and
+        # warms the caches of the segments it has not seen (search.services._run_worker).
+        started = time.perf_counter()
+        search.start_indexer(app)
+        if not search.indexer_warmed(app).wait(600):
+            print("  the background indexer did not finish warming within 600 s!")
+        print(f"Background indexer: drained and warmed in {time.perf_counter() - started:.1f} s")
         warm = make_queries(rnd, 10)
         timed([lambda q=q: search.search(search.SearchQuery(q=q)) for q in warm])
         totals: list[int] = []
+        cpu: list[float] = []
 
         def one(q: str) -> None:
+            start = time.thread_time()
             totals.append(search.search(search.SearchQuery(q=q)).total)
+            cpu.append(time.thread_time() - start)
 
         first = timed([lambda q=q: one(q) for q in queries])
+        first_cpu = cpu[:]
+        cpu.clear()
         matches = sorted(totals)
         print(
             f"search (page 1 of 20, facets, highlights, visibility re-check, logged), "
@@ -481,11 +586,15 @@ def run(app: Any, index_dir: Path, corpus: Corpus, args: argparse.Namespace) -> 
         # The second pass repeats the queries: long posting lists are then decoded already,
         # as for the words a running forum sees searched again and again.
         second = timed([lambda q=q: one(q) for q in queries])
-        for label, latencies in (("first pass", first), ("second pass", second)):
+        for label, latencies, used in (
+            ("first pass", first, first_cpu),
+            ("second pass", second, cpu),
+        ):
             print(
                 f"  {label}: p50 {percentile(latencies, 50):.1f} ms, "
                 f"p95 {percentile(latencies, 95):.1f} ms, p99 {percentile(latencies, 99):.1f} ms, "
-                f"max {max(latencies) * 1000:.1f} ms"
+                f"max {max(latencies) * 1000:.1f} ms (CPU p50 {percentile(used, 50):.1f} ms, "
+                f"p95 {percentile(used, 95):.1f} ms)"
             )
         titles = [make_title(rnd) for _ in range(args.similar)]
         similar = timed([lambda t=t: search.similar(t) for t in titles])

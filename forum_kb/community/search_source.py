@@ -12,8 +12,7 @@ from sqlalchemy.orm import selectinload
 from forum_kb.community.models import Post, Thread
 from forum_kb.community.paths import thread_path
 from forum_kb.extensions import db
-from forum_kb.markup import html_to_text
-from forum_kb.search import SearchDocument, Source
+from forum_kb.search import SearchDocument, Source, indexable_text
 
 BATCH = 500
 
@@ -44,7 +43,7 @@ def _thread_document(thread: Thread, opening: Post) -> SearchDocument:
         object_id=thread.id,
         thread_id=thread.id,
         title=thread.title,
-        body=html_to_text(opening.body_html),
+        body=indexable_text(opening.body_html),
         url=thread_path(thread.id),
         tags=[tag.name for tag in thread.tags],
         category=thread.category.slug,
@@ -65,7 +64,7 @@ def _post_document(thread: Thread, post: Post) -> SearchDocument:
         object_id=post.id,
         thread_id=thread.id,
         title=thread.title,
-        body=html_to_text(post.body_html),
+        body=indexable_text(post.body_html),
         url=thread_path(thread.id, post.id),
         tags=[tag.name for tag in thread.tags],
         category=thread.category.slug,

@@ -10,8 +10,7 @@ from sqlalchemy.orm import selectinload
 from forum_kb.extensions import db
 from forum_kb.kb.models import Article, ArticleStatus
 from forum_kb.kb.services import article_path
-from forum_kb.markup import html_to_text
-from forum_kb.search import SearchDocument, Source
+from forum_kb.search import SearchDocument, Source, indexable_text
 
 BATCH = 200
 
@@ -39,7 +38,7 @@ def _document(article: Article) -> SearchDocument:
         type="article",
         object_id=article.id,
         title=revision.title,
-        body=html_to_text(revision.body_html),
+        body=indexable_text(revision.body_html),
         url=article_path(article),
         tags=[label.name for label in article.labels],
         category=article.section.slug,

@@ -1,8 +1,8 @@
 """Search: one box over threads, answers and KB articles.
 
-Public API (STYLE 4.8): ``SearchDocument``, ``Source`` and ``register_source`` for features
-that feed the index, ``index_later`` to queue a change inside a transaction, and the read
-side in ``forum_kb.search.services``.
+Public API (STYLE 4.8): ``SearchDocument``, ``Source``, ``register_source`` and
+``indexable_text`` (stored HTML to words) for features that feed the index, ``index_later``
+to queue a change inside a transaction, and the read side in ``forum_kb.search.services``.
 """
 
 from __future__ import annotations
@@ -11,8 +11,17 @@ from flask import Flask
 
 from forum_kb.search.index import SearchDocument
 from forum_kb.search.services import Source, index_later, register_source
+from forum_kb.search.text import indexable_text
 
-__all__ = ["SearchDocument", "Source", "bp", "index_later", "init_app", "register_source"]
+__all__ = [
+    "SearchDocument",
+    "Source",
+    "bp",
+    "index_later",
+    "indexable_text",
+    "init_app",
+    "register_source",
+]
 
 
 def init_app(app: Flask) -> None:

@@ -25,6 +25,7 @@ import heapq
 import itertools
 import math
 import os
+import pickle
 import re
 import shutil
 import threading
@@ -45,16 +46,22 @@ from whoosh.analysis import (
     StemFilter,
     StopFilter,
 )
+from whoosh.analysis.filters import STOP_WORDS
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import FileIndex
+from whoosh.reading import TermNotFound
 from whoosh.spelling import ListCorrector
+from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import IndexWriter
 
 #: Part of the index folder's name: changing the schema means building a fresh folder.
 #: 2: values only displayed or sorted on are stored or kept in columns, not indexed.
 SCHEMA_VERSION = 2
+#: In an index folder made empty to stand in until a rebuild (a fresh install, a schema
+#: change, a lost folder): the indexer rebuilds such a folder from the database.
+UNBUILT_MARKER = "UNBUILT"
 QUERY_MAX_LENGTH = 200
 QUERY_MAX_TERMS = 12
 INDEX_NAME = "forum_kb"
@@ -107,6 +114,25 @@ class _BulkCodec(W3Codec):
         super().__init__(compression=1)
 
 
+class _MemoryPool:
+    """The rebuild writer's posting pool: a list, sorted once when the segment is written.
+    whoosh's PostingPool adds each posting through a Python method that estimates its size
+    (to spill sorted runs to disk past ``limitmb``, which a 10,000-document segment never
+    reaches); here adding is ``list.append``, in C."""
+
+    def __init__(self) -> None:
+        self._items: list[tuple[Any, ...]] = []
+        self.add = self._items.append
+
+    def iter_postings(self) -> list[tuple[Any, ...]]:
+        self._items.sort()
+        return self._items
+
+    def cleanup(self) -> None:
+        self._items = []
+        self.add = self._items.append
+
+
 class _StemFilter(StemFilter):
     """whoosh's stemmer behind functools' C-level cache instead of its Python LFU cache."""
 
@@ -119,6 +145,74 @@ def _stemming_analyzer() -> Any:
     return RegexTokenizer() | LowercaseFilter() | StopFilter() | _StemFilter()
 
 
+# --- indexing text fast ------------------------------------------------------------------------
+#
+# Whoosh analyses text through a chain of generators that pass a Token object along, one
+# Python call per filter and token: half of a rebuild. The two fields below produce the very
+# same terms, frequencies, weights and encoded positions (tests/search/test_indexing.py checks
+# it against whoosh's chain) with a regular expression, C-level maps and one loop per token.
+# Searching still analyses queries with whoosh's chain.
+
+#: RegexTokenizer's default pattern, without its capturing group (findall returns matches).
+_TOKEN_RE = re.compile(r"[\w*]+(?:\.?[\w*]+)*")
+
+
+@functools.lru_cache(maxsize=100_000)
+def _encoded_positions(positions: tuple[int, ...]) -> bytes:
+    # formats.Positions.encode, remembered: most postings hold one or two positions.
+    deltas = [b - a for a, b in zip((0, *positions[:-1]), positions, strict=True)]
+    return pack_uint(len(deltas)) + pickle.dumps(deltas, 2)
+
+
+class _StemmedText(fields.TEXT):
+    """TEXT with the stemming analyzer, indexed without whoosh's token chain."""
+
+    def __init__(self, *, field_boost: float = 1.0) -> None:
+        super().__init__(analyzer=_stemming_analyzer(), stored=True, field_boost=field_boost)
+
+    def _stemmer(self) -> Any:
+        items: list[Any] = list(getattr(self.analyzer, "items", ()))
+        same = (
+            len(items) == 4
+            and type(items[0]) is RegexTokenizer
+            and items[0].expression.pattern == r"[\w\*]+(\.?[\w\*]+)*"
+            and type(items[1]) is LowercaseFilter
+            and type(items[2]) is StopFilter
+            and (items[2].stops, items[2].min, items[2].max, items[2].renumber)
+            == (STOP_WORDS, 2, None, True)
+            and isinstance(items[3], StemFilter)
+            and not items[3].ignore
+            and type(self.format) is formats.Positions
+        )
+        return items[3]._stem if same else None
+
+    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        stem = self._stemmer()
+        if stem is None or not isinstance(value, str) or kwargs:
+            yield from super().index(value, **kwargs)
+            return
+        positions: dict[str, list[int]] = {}
+        position = -1
+        for number, word in enumerate(map(str.lower, _TOKEN_RE.findall(value))):
+            if len(word) < 2 or word in STOP_WORDS:
+                continue
+            # StopFilter renumbers: the first word kept keeps its place, the next follow it.
+            position = number if position < 0 else position + 1
+            found = positions.get(stem(word))
+            if found is None:
+                positions[stem(word)] = [position]
+            else:
+                found.append(position)
+        boost = self.format.field_boost
+        for term, places in positions.items():
+            yield (
+                term.encode("utf-8"),
+                len(places),
+                float(len(places)) * boost,
+                _encoded_positions(tuple(places)),
+            )
+
+
 class _Words(fields.TEXT):
     """Unstemmed words, for "did you mean": only which documents hold a word counts (no
     positions or frequencies to encode, no lengths), and it is never queried."""
@@ -128,6 +222,17 @@ class _Words(fields.TEXT):
     def __init__(self) -> None:
         super().__init__(analyzer=StandardAnalyzer(minsize=3), phrase=False)
         self.format = formats.Existence()
+
+    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        # StandardAnalyzer(minsize=3) into Existence: each distinct lower-cased word of at
+        # least three letters that is not a stop word, weight 1 (the field boost).
+        if not isinstance(value, str) or kwargs or type(self.format) is not formats.Existence:
+            yield from super().index(value, **kwargs)
+            return
+        words = {w for w in set(map(str.lower, _TOKEN_RE.findall(value))) if len(w) >= 3}
+        boost = self.format.field_boost
+        for word in words - STOP_WORDS:
+            yield (word.encode("utf-8"), 1, boost, b"")
 
 
 class _SortDate(fields.DATETIME):
@@ -142,14 +247,13 @@ class _SortDate(fields.DATETIME):
 def make_schema() -> fields.Schema:
     # Every indexed term costs indexing time: what is only displayed is STORED, what is only
     # sorted on is a column. (Numbers and dates would otherwise index 8 to 16 terms each.)
-    stem = _stemming_analyzer()
     return fields.Schema(
         doc_id=fields.ID(unique=True, stored=True),
         type=fields.ID(stored=True),
         object_id=fields.STORED(),
         thread_id=fields.NUMERIC(stored=True, shift_step=0),
-        title=fields.TEXT(analyzer=stem, stored=True, field_boost=3.0),
-        body=fields.TEXT(analyzer=stem, stored=True),
+        title=_StemmedText(field_boost=3.0),
+        body=_StemmedText(),
         tags=fields.KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
         words=_Words(),
         category=fields.ID(stored=True),
@@ -205,9 +309,9 @@ def _fields(doc: SearchDocument) -> dict[str, Any]:
 
 SCORED_FIELDS = ("title", "body", "tags")
 Postings = tuple[Sequence[int], Sequence[float]]
-#: Posting lists at least this long (in a segment) are kept decoded, up to this many bytes per
-#: process.
-POSTINGS_CACHE_FROM = 500
+#: Posting lists at least this long (in a segment) are kept decoded (0: all, and the terms a
+#: segment does not hold), up to this many bytes per process.
+POSTINGS_CACHE_FROM = 0
 POSTINGS_CACHE_BYTES = 64 * 2**20
 FACETS = ("type", "category", "tags", "solved")
 _LENGTHS = columns.NumericColumn("B", default=0)  # whoosh's own per-document length column
@@ -280,6 +384,8 @@ class _SegmentCache:
         #: "single": (type, category, solved) -> code; "tags": tuple of tags -> code.
         self.codes: dict[str, dict[Any, int]] = {"single": {}, "tags": {}}
         self._decoded: dict[str, list[Any]] = {"single": [], "tags": []}
+        self._tables: dict[tuple[str | None, ...], dict[str, Any]] = {}
+        self._warmed: set[str] = set()
 
     def decode(self, book: str) -> list[Any]:
         """Values by code (a snapshot: codes added later are past its end)."""
@@ -308,35 +414,89 @@ class _SegmentCache:
             if len(self._values) > 2 * len(live) + 8:
                 for key in [k for k in self._values if k not in live]:
                     del self._values[key]
+                self._warmed &= {k for k in live if k is not None}
 
-    # Long posting lists, decoded. The words that match the most documents are also the ones
+    # Posting lists, decoded. The words that match the most documents are also the ones
     # searched most often ("error", "sync"); decoding their blocks (unpickling, with every
-    # position) took more than half of such a query. Least recently used lists go first.
+    # position) took more than half of such a query, and even a short list cost three lookups
+    # in the segment's term dictionary. Every list is kept (absent terms too, as empty), least
+    # recently used first out, up to POSTINGS_CACHE_BYTES.
 
-    def postings(self, reader: Any, fieldname: str, btext: bytes) -> Iterable[Postings]:
-        """A term's document numbers and weights in a segment, deleted documents included."""
+    def postings(self, reader: Any, fieldname: str, btext: bytes) -> Sequence[Postings]:
+        """A term's document numbers and weights in a segment, deleted documents included;
+        empty when the segment does not hold the term."""
         key = (_segment_key(reader), fieldname, btext)
         found = self._postings.get(key)
         if found is not None:
             with self._lock:
                 if key in self._postings:
                     self._postings.move_to_end(key)
-            return (found,)
-        matcher = reader.postings(fieldname, btext)
-        if key[0] is None or reader.doc_frequency(fieldname, btext) < POSTINGS_CACHE_FROM:
-            return _posting_blocks(matcher)
+            return (found,) if found[0] else ()
+        try:
+            matcher = _raw_matcher(reader, fieldname, btext)
+        except TermNotFound:
+            matcher = None
         ids, weights = array("I"), array("f")
-        for block_ids, block_weights in _posting_blocks(matcher):
-            ids.extend(block_ids)
-            weights.extend(block_weights)
-        size = (len(ids) + len(weights)) * 4
+        if matcher is not None:
+            for block_ids, block_weights in _posting_blocks(matcher):
+                ids.extend(block_ids)
+                weights.extend(block_weights)
+        if key[0] is not None and len(ids) >= POSTINGS_CACHE_FROM:
+            self._remember(key, (ids, weights))
+        return ((ids, weights),) if ids else ()
+
+    def _remember(self, key: tuple[str | None, str, bytes], found: Postings) -> None:
+        size = (len(found[0]) + len(found[1])) * 4 + 200  # and the entry's own objects
         with self._lock:
-            self._postings[key] = (ids, weights)
+            if key in self._postings:
+                return
+            self._postings[key] = found
             self._postings_bytes += size
             while self._postings_bytes > POSTINGS_CACHE_BYTES and len(self._postings) > 1:
                 _old, (old_ids, old_weights) = self._postings.popitem(last=False)
-                self._postings_bytes -= (len(old_ids) + len(old_weights)) * 4
-        return ((ids, weights),)
+                self._postings_bytes -= (len(old_ids) + len(old_weights)) * 4 + 200
+
+    def first_warming(self, reader: Any) -> bool:
+        """True the first time a segment is seen by warm() (then False)."""
+        key = _segment_key(reader)
+        with self._lock:
+            if key is None or key in self._warmed:
+                return False
+            self._warmed.add(key)
+            return True
+
+    def cached_bytes(self) -> int:
+        """Bytes of decoded posting lists held."""
+        return self._postings_bytes
+
+    def has_postings(self, reader: Any, fieldname: str, btext: bytes) -> bool:
+        return (_segment_key(reader), fieldname, btext) in self._postings
+
+    # The facet values of a list of segments end to end (by top-level document number). They
+    # do not change with deletions, so one table serves every searcher (and thread) over the
+    # same segments; a change adds a segment, and the next table is built once.
+
+    def facet_table(self, readers: Sequence[Any]) -> dict[str, Any]:
+        """Facet codes, priors and dates of these segments' documents, end to end."""
+        key = tuple(_segment_key(reader) for reader in readers)
+        found = self._tables.get(key) if None not in key else None
+        if found is not None:
+            return found
+        parts = [self.get(reader) for reader in readers]
+        # Lists, not arrays: indexing a list is about twice as cheap (no int to box).
+        table: dict[str, Any] = {
+            "facets": list(itertools.chain.from_iterable(part.facets for part in parts)),
+            "tags": list(itertools.chain.from_iterable(part.tags for part in parts)),
+        }
+        table["prior"] = list(itertools.chain.from_iterable(part.priors for part in parts))
+        table["created"] = list(itertools.chain.from_iterable(part.created for part in parts))
+        if None not in key:
+            with self._lock:
+                if len(self._tables) >= 4:
+                    self._tables.pop(next(iter(self._tables)))
+                self._tables[key] = table
+        self.forget_except(set(key))
+        return table
 
 
 class _PriorScorer(scoring.BM25FScorer):
@@ -472,6 +632,12 @@ REBUILD_LIMIT_MB = 1024
 #: similar()/related() leave out words found in more than this share of all documents.
 SIMILAR_COMMON_SHARE = 0.1
 SIMILAR_PRUNE_FROM = 5_000  # documents
+#: warm(): segments of at least this many documents get their frequent terms' posting lists
+#: decoded ahead of searches (terms in at least this many of the segment's documents), up to
+#: this share of the posting cache.
+WARM_FROM_DOCS = 1_000
+WARM_FROM_DOCS_PER_TERM = 200
+WARM_SHARE = 0.75
 SNIPPET_CHARS = 200  # at most this long per fragment
 SNIPPET_CONTEXT = 60  # characters shown before the first matched word of a fragment
 SNIPPET_FRAGMENTS = 2
@@ -539,6 +705,7 @@ class SearchIndex:
         # Server processes start together (and after a schema change, all find no folder):
         # without a lock each would create its own and the last pointer would win, losing
         # whatever the others indexed meanwhile. Not writer.lock: a writer may get here.
+        Path(self.directory or "").mkdir(parents=True, exist_ok=True)  # it may have been lost
         with open(Path(self.directory or "") / "create.lock", "a+") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
@@ -546,10 +713,19 @@ class SearchIndex:
                 if folder is None:
                     folder = self._new_folder()
                     self._create_in(folder)
+                    (folder / UNBUILT_MARKER).touch()
                     self._point_to(folder)
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
         return folder
+
+    def needs_rebuild(self) -> bool:
+        """Whether the live folder is an empty stand-in that only a rebuild fills: there was
+        no index for this schema version (a fresh install, an upgrade, a deleted folder).
+        Always False in memory."""
+        if self.directory is None:
+            return False
+        return (self._live_folder() / UNBUILT_MARKER).exists()
 
     def _new_folder(self) -> Path:
         assert self.directory is not None
@@ -600,6 +776,7 @@ class SearchIndex:
                 if got:
                     self._thread_lock.release()
             return
+        Path(self.directory).mkdir(parents=True, exist_ok=True)
         with open(Path(self.directory) / "writer.lock", "a+") as handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
@@ -649,7 +826,6 @@ class SearchIndex:
             self._ram_index = fresh
             self.close()
             return count
-        old = self._current_folder()
         folder = self._new_folder()
         try:
             count = self._bulk(self._create_in(folder), documents)
@@ -657,9 +833,12 @@ class SearchIndex:
             shutil.rmtree(folder, ignore_errors=True)
             raise
         self._point_to(folder)
-        if old is not None:
-            # Readers in other processes may still hold files open; on POSIX that is fine.
-            shutil.rmtree(old, ignore_errors=True)
+        # The replaced folder, and any left by an older schema version or by a rebuild that
+        # was killed: readers in other processes may still hold files open, which on POSIX is
+        # fine (they reopen the new folder on their next search).
+        for stale in Path(self.directory).glob("v*-*"):
+            if stale.is_dir() and stale != folder:
+                shutil.rmtree(stale, ignore_errors=True)
         return count
 
     def _bulk(self, ix: FileIndex, documents: Iterable[SearchDocument]) -> int:
@@ -672,6 +851,8 @@ class SearchIndex:
         count = 0
         while True:
             writer = ix.writer(limitmb=REBUILD_LIMIT_MB, codec=_BulkCodec())
+            writer.pool.cleanup()
+            writer.pool = _MemoryPool()
             added = 0
             try:
                 for doc in itertools.islice(pending, REBUILD_SEGMENT_DOCS):
@@ -706,6 +887,44 @@ class SearchIndex:
             self._local.searcher = current
             self._local.closer = _Closer(current)
         return current
+
+    def warm(self, budget: float = WARM_SHARE) -> int:
+        """Read what the first searches on new segments would otherwise read: every segment's
+        values (lengths, priors, facets, dates), the facet table, and the posting lists of the
+        terms found in the most documents, most frequent first, until ``budget`` of the
+        posting cache is used. Only segments not warmed before are visited, so calling this
+        after every change costs little. For the background indexer (never in a request);
+        returns the posting lists decoded."""
+        searcher = self.searcher()
+        try:
+            leaves = [reader for reader, _base in searcher.reader().leaf_readers()]
+            for reader in leaves:
+                self._segments.get(reader)
+            self._segments.facet_table(leaves)
+            fresh = [r for r in leaves if self._segments.first_warming(r)]
+            wanted: list[tuple[int, int, str, bytes]] = []
+            for position, reader in enumerate(fresh):
+                if reader.doc_count_all() < WARM_FROM_DOCS:
+                    continue
+                for fieldname in SCORED_FIELDS:
+                    to_bytes = self.schema[fieldname].to_bytes
+                    for text, info in reader.iter_field(fieldname):
+                        frequency = info.doc_frequency()
+                        if frequency >= WARM_FROM_DOCS_PER_TERM:
+                            btext = text if isinstance(text, bytes) else to_bytes(text)
+                            wanted.append((-frequency, position, fieldname, btext))
+            wanted.sort()
+            limit = budget * POSTINGS_CACHE_BYTES
+            decoded = 0
+            for _frequency, position, fieldname, btext in wanted:
+                if self._segments.cached_bytes() >= limit:
+                    break
+                if not self._segments.has_postings(fresh[position], fieldname, btext):
+                    self._segments.postings(fresh[position], fieldname, btext)
+                    decoded += 1
+            return decoded
+        finally:
+            self.close()
 
     def doc_count(self) -> int:
         return int(self.searcher().doc_count())
@@ -792,19 +1011,12 @@ class SearchIndex:
 
     def _facet_table(self, searcher: Any) -> dict[str, Any]:
         """Facet values by top-level document number, for this searcher (its segments'
-        values, end to end)."""
+        values, end to end; shared by the searchers over the same segments)."""
         cached = getattr(self._local, "facet_table", None)
         if cached is not None and cached[0] is searcher:
             return cached[1]
         leaves = searcher.reader().leaf_readers()
-        parts = [self._segments.get(reader) for reader, _offset in leaves]
-        table: dict[str, Any] = {"facets": array("I"), "tags": array("I")}
-        for part in parts:
-            table["facets"].extend(part.facets)
-            table["tags"].extend(part.tags)
-        table["prior"] = list(itertools.chain.from_iterable(part.priors for part in parts))
-        table["created"] = list(itertools.chain.from_iterable(part.created for part in parts))
-        self._segments.forget_except({_segment_key(reader) for reader, _offset in leaves})
+        table = self._segments.facet_table([reader for reader, _offset in leaves])
         self._local.facet_table = (searcher, table)
         return table
 
@@ -826,42 +1038,57 @@ class SearchIndex:
             matched = matched & allow
         if restrict:
             matched = matched - restrict
-        # Sorted first so that equal keys keep document order (nlargest is stable), as in
-        # whoosh; a C-level key is several times cheaper than a (key, docnum) tuple per match.
-        ordered = sorted(matched)
         if sort == "date":
             created = self._facet_table(searcher)["created"]
-            top = heapq.nlargest(offset + limit, ordered, key=created.__getitem__)
+            keyed = dict(zip(matched, map(created.__getitem__, matched), strict=True))
+        elif len(matched) == len(scores):
+            keyed = scores
         else:
-            top = heapq.nlargest(offset + limit, ordered, key=scores.__getitem__)
+            keyed = dict(zip(matched, map(scores.__getitem__, matched), strict=True))
+        top = _top(keyed, offset + limit)
         hits = [
             self._hit_from(searcher.stored_fields(d), scores[d], stems)
             for d in top[offset : offset + limit]
         ]
-        counts = self._facet_counts(searcher, ordered) if facets else {}
-        return RawResults(hits, len(ordered), counts)
+        counts = self._facet_counts(searcher, matched) if facets else {}
+        return RawResults(hits, len(matched), counts)
 
     def _scores(self, searcher: Any, leaves: list[tuple[str, str, float]]) -> dict[int, float]:
         """BM25F (whoosh's formula and statistics) summed over the terms, times the prior,
         for every live document that holds at least one of the terms."""
         weighting = searcher.weighting
         k1 = weighting.K1
+        segments = [
+            (reader, base, self._segments.get(reader))
+            for reader, base in searcher.reader().leaf_readers()
+            if reader.doc_count_all()
+        ]
+        documents = searcher.doc_count_all()
+        per_leaf = []
+        for fieldname, text, boost in leaves:
+            btext = self.schema[fieldname].to_bytes(text)
+            found = [
+                (base, values, self._segments.postings(reader, fieldname, btext))
+                for reader, base, values in segments
+            ]
+            # Whoosh's idf (scoring.WeightingModel.idf): the document frequency counts
+            # deleted documents, as the lists do.
+            frequency = sum(len(ids) for _b, _v, lists in found for ids, _w in lists)
+            if frequency:
+                idf = math.log(documents / (frequency + 1)) + 1
+                per_leaf.append((fieldname, boost * idf * (k1 + 1), found))
         scores: dict[int, float] = {}
-        for reader, base in searcher.reader().leaf_readers():
-            if not reader.doc_count_all():
-                continue
-            values = self._segments.get(reader)
-            priors = values.priors
-            for fieldname, text, boost in leaves:
-                btext = self.schema[fieldname].to_bytes(text)
-                if (fieldname, btext) not in reader:
+        for position, (reader, base, _values) in enumerate(segments):
+            for fieldname, top, found in per_leaf:
+                _base, values, lists = found[position]
+                if not lists:
                     continue
                 b = weighting._field_B.get(fieldname, weighting.B)
                 avgfl = searcher.avg_field_length(fieldname) or 1
-                top = boost * searcher.idf(fieldname, text) * (k1 + 1)
                 fixed, per_length = k1 * (1 - b), k1 * b / avgfl
                 lengths = values.lengths[fieldname]
-                for ids, weights in self._segments.postings(reader, fieldname, btext):
+                priors = values.priors
+                for ids, weights in lists:
                     # A term's scores in a fresh dict, then merged: dict operations run in C,
                     # so only the documents already scored by another term cost a Python step.
                     part = dict(
@@ -887,8 +1114,6 @@ class SearchIndex:
         for fieldname, value in pairs:
             btext = self.schema[fieldname].to_bytes(value)
             for reader, base in searcher.reader().leaf_readers():
-                if (fieldname, btext) not in reader:
-                    continue
                 deleted: frozenset[int] = getattr(reader, "deleted_docs_set", frozenset())
                 for ids, _weights in self._segments.postings(reader, fieldname, btext):
                     found.update(base + d for d in ids if d not in deleted)
@@ -1125,25 +1350,57 @@ def _plain_terms(parsed: query.Query) -> list[tuple[str, str, float]] | None:
     return leaves if walk(parsed, 1.0) else None
 
 
+def _top(keyed: dict[int, Any], n: int) -> list[int]:
+    """The ``n`` documents with the largest values, largest first, equal values in document
+    order (as whoosh ranks them). Finds the n-th largest value, keeps the few documents at or
+    above it (C-level passes) and sorts only those: several times cheaper than a heap with a
+    key function over every match."""
+    if n <= 0 or not keyed:
+        return []
+    values = keyed.values()
+    nth = min(values) if len(keyed) <= n else heapq.nlargest(n, values)[-1]
+    chosen = list(itertools.compress(keyed.keys(), map(nth.__le__, values)))
+    chosen.sort()
+    chosen.sort(key=keyed.__getitem__, reverse=True)  # stable: ties stay in document order
+    return chosen[:n]
+
+
+def _raw_matcher(reader: Any, fieldname: str, btext: bytes) -> Any:
+    """A term's posting reader in a segment, without whoosh's wrapper that hides deleted
+    documents (callers drop them); raises TermNotFound."""
+    terms = getattr(reader, "_terms", None)
+    if terms is None or not hasattr(terms, "matcher"):
+        return reader.postings(fieldname, btext)
+    try:
+        return terms.matcher(fieldname, btext, reader.schema[fieldname].format)
+    except KeyError as error:
+        raise TermNotFound(f"{fieldname}:{btext!r}") from error
+
+
 def _posting_blocks(matcher: Any) -> Iterator[Postings]:
     """A posting list's document numbers and weights, a block at a time. Deleted documents
-    are included: callers drop them. (Reads whoosh's block arrays directly; any other matcher
-    is walked posting by posting.)"""
+    are included: callers drop them. (Reads whoosh's on-disk blocks directly, undoing the
+    delta encoding of the ids in C; any other matcher is walked posting by posting.)"""
     matcher = getattr(matcher, "child", matcher)  # FilterMatcher hiding deleted documents
-    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
+    if hasattr(matcher, "_read_data") and hasattr(matcher, "_next_block"):
         while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_weights()
-            yield matcher._ids, matcher._weights
+            if matcher._data is None:
+                matcher._read_data()
+            ids, weights = matcher._data[0], matcher._data[1]
+            if not matcher._byteids:
+                ids = array("I", itertools.accumulate(ids))
+            if weights is None or isinstance(weights, float):
+                weights = array("f", [1.0 if weights is None else weights]) * len(ids)
+            yield ids, weights
             matcher._next_block()
         return
-    ids: list[int] = []
-    weights: list[float] = []
+    ids_list: list[int] = []
+    weights_list: list[float] = []
     while matcher.is_active():
-        ids.append(matcher.id())
-        weights.append(matcher.weight())
+        ids_list.append(matcher.id())
+        weights_list.append(matcher.weight())
         matcher.next()
-    yield ids, weights
+    yield ids_list, weights_list
 
 
 def _body_stems(parsed: query.Query) -> frozenset[str]:
