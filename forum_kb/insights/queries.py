@@ -352,6 +352,7 @@ def _sla(report: Dashboard) -> None:
                 int(resolved),
                 int(first_breaches),
                 int(resolution_breaches),
+                met,
                 _share(met, count),
             )
         )
@@ -365,11 +366,12 @@ def _sla(report: Dashboard) -> None:
                 "resolved",
                 "first_response_breaches",
                 "resolution_breaches",
+                "met",
                 "compliance",
             ),
             rows,
-            "Escalations created in the period; compliance is the share with neither the "
-            "first-response nor the resolution target breached (so far).",
+            "Escalations created in the period; met: neither the first-response nor the "
+            "resolution target breached (so far); compliance is the share met.",
         )
     )
     report.add_figure("escalations", "Escalations", total, "Escalations created in the period.")
@@ -558,7 +560,7 @@ def terms_of(title: str) -> set[str]:
     return {
         word.strip("'.")
         for word in WORD.findall(title.lower())
-        if len(word) > 2 and word not in STOP_WORDS and not word.isdigit()
+        if len(word) > 2 and word not in STOP_WORDS and any(c.isalpha() for c in word)
     }
 
 

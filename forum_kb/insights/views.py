@@ -234,14 +234,11 @@ def build_charts(report: Dashboard) -> dict[str, Markup]:
 
 
 def _sla_rows(sla: Table) -> list[tuple[str, int, int]]:
-    """(policy, met, breached) per policy; compliance is the share that breached no target
-    (rounded to 4 decimals, so exact for any realistic count)."""
-    rows = []
-    for row in sla.as_dicts():
-        count = int(row["escalations"])
-        met = round((row["compliance"] or 0) * count)
-        rows.append((str(row["policy"]), met, count - met))
-    return rows
+    """(policy, met, breached) per policy."""
+    return [
+        (str(row["policy"]), int(row["met"]), int(row["escalations"]) - int(row["met"]))
+        for row in sla.as_dicts()
+    ]
 
 
 # --- pages ---------------------------------------------------------------------------------------

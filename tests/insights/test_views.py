@@ -260,7 +260,7 @@ def test_every_table_exports_as_csv_with_its_columns(
         ("most_viewed_articles", [None, ARTICLE, "1", "0.1667"]),
         ("top_helpers", ["bob", "1", "0"]),
         ("unanswered_by_category", ["printers", "Printers", "2", None]),
-        ("sla", ["Standard", "1", "0", "0", "0", "1.0"]),
+        ("sla", ["Standard", "1", "0", "0", "0", "1", "1.0"]),
         ("figures", ["questions", "Questions asked", "3", "", None]),
     ],
 )
