@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 import threading
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from functools import partial
 
@@ -91,8 +91,33 @@ def _make_cleaner(*, linkify: bool) -> bleach.Cleaner:
     )
 
 
-_cleaner = _make_cleaner(linkify=False)
-_cleaner_linkify = _make_cleaner(linkify=True)
+# bleach Cleaners keep html5lib parser state between calls, so one shared by threads (gunicorn's
+# gthread workers) corrupts it: "IndexError: pop from empty list" in html5lib, seen under load.
+# One of each per thread, like the Markdown converters below.
+_cleaners = threading.local()
+
+
+def _thread_cleaner(name: str, make: Callable[[], bleach.Cleaner]) -> bleach.Cleaner:
+    cleaner: bleach.Cleaner | None = getattr(_cleaners, name, None)
+    if cleaner is None:
+        cleaner = make()
+        setattr(_cleaners, name, cleaner)
+    return cleaner
+
+
+def _cleaner() -> bleach.Cleaner:
+    return _thread_cleaner("plain", partial(_make_cleaner, linkify=False))
+
+
+def _cleaner_linkify() -> bleach.Cleaner:
+    return _thread_cleaner("linkify", partial(_make_cleaner, linkify=True))
+
+
+def _highlight_cleaner() -> bleach.Cleaner:
+    return _thread_cleaner(
+        "highlight",
+        partial(bleach.Cleaner, tags={"mark"}, attributes={}, strip=True, strip_comments=True),
+    )
 
 
 # Code is left alone when looking for @mentions: fenced blocks, then inline code spans.
@@ -155,20 +180,17 @@ def render_markdown(source: str, mentions: Mapping[str, str] | None = None) -> M
     if mentions:
         source = _link_mentions(source, mentions)
     raw_html = _post_converter().convert(source)
-    return Markup(_cleaner_linkify.clean(raw_html))  # noqa: S704 - sanitized by the allow-list above
+    return Markup(_cleaner_linkify().clean(raw_html))  # noqa: S704 - sanitized by the allow-list above
 
 
 def clean_html(fragment: str) -> Markup:
     """Sanitize an HTML fragment (e.g. a search highlight) with the same allow-list."""
-    return Markup(_cleaner.clean(fragment))  # noqa: S704 - sanitized by the allow-list above
-
-
-_highlight_cleaner = bleach.Cleaner(tags={"mark"}, attributes={}, strip=True, strip_comments=True)
+    return Markup(_cleaner().clean(fragment))  # noqa: S704 - sanitized by the allow-list above
 
 
 def clean_highlight(fragment: str) -> Markup:
     """Sanitize a search snippet: escaped text in which only bare ``<mark>`` tags survive."""
-    return Markup(_highlight_cleaner.clean(fragment))  # noqa: S704 - only <mark> is allowed
+    return Markup(_highlight_cleaner().clean(fragment))  # noqa: S704 - only <mark> is allowed
 
 
 _TAG_RE = re.compile(r"<[^>]+>")
@@ -227,7 +249,7 @@ def render_article(source: str) -> tuple[Markup, list[TocEntry]]:
             walk(token.get("children", []))  # type: ignore[arg-type]
 
     walk(getattr(converter, "toc_tokens", []))
-    return Markup(_cleaner_linkify.clean(raw_html)), entries  # noqa: S704 - sanitized above
+    return Markup(_cleaner_linkify().clean(raw_html)), entries  # noqa: S704 - sanitized above
 
 
 _HEADING_RE = re.compile(r'<h([23]) id="(toc-[a-z0-9_-]+)">(.*?)</h\1>', re.DOTALL)
