@@ -40,7 +40,7 @@ import urllib.parse
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -49,7 +49,8 @@ from typing import Any
 import flaskbb_peer
 from pages import describe_machine, free_port
 from sqlalchemy import bindparam, create_engine, insert, text, update
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import OperationalError
 from werkzeug.security import generate_password_hash
 
 from forum_kb import create_app
@@ -174,10 +175,22 @@ def database(url: str, workdir: Path, name: str) -> Iterator[str]:
         scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
         yield scoped.render_as_string(hide_password=False)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        _drop_schema(admin, schema)
         admin.dispose()
         print(f"Dropped schema {schema}.")
+
+
+def _drop_schema(admin: Engine, schema: str) -> None:
+    """Drop the schema; retry while a query that a stopped server left running holds a lock."""
+    with admin.connect() as conn:
+        for attempt in range(5):
+            try:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+                return
+            except OperationalError:  # a deadlock with a query still running there
+                conn.rollback()
+                time.sleep(2 * (attempt + 1))
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
 
 
 def seed_forum_kb(url: str, instance: Path, content: Content, n_articles: int) -> list[str]:
@@ -357,7 +370,12 @@ def serve(command: list[str], env: dict[str, str], port: int, log: Path) -> Iter
     """Start gunicorn; yield once it answers ``/``; stop it (SIGTERM) on exit."""
     with log.open("w") as log_file:
         process = subprocess.Popen(
-            command, env=env, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT
+            command,
+            env=env,
+            cwd=ROOT,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: no worker outlives the run
         )
     server = Server(process, port)
     try:
@@ -382,6 +400,9 @@ def serve(command: list[str], env: dict[str, str], port: int, log: Path) -> Iter
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        # A worker stuck in a long request outlives a master that gave up waiting for it.
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 @dataclass
@@ -521,8 +542,13 @@ def drive(port: int, flow: Flow, concurrency: int, seconds: float, warmup: float
     lock = threading.Lock()
     clients = [Client(port) for _ in range(concurrency)]
     if flow.login:
-        for i, client in enumerate(clients):
-            flow.login(client, i)
+        try:
+            for i, client in enumerate(clients):
+                flow.login(client, i)
+        except (OSError, http.client.HTTPException, SystemExit) as exc:
+            # A server still busy with the previous flow: report it, go on with the others.
+            result.errors, result.error_sample = concurrency, f"signing in: {exc!r}"
+            return result
     start_at = time.monotonic() + warmup
     stop_at = start_at + seconds
 
@@ -736,7 +762,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--seconds", type=float, default=15, help="measured time per flow and round"
     )
     parser.add_argument(
-        "--warmup", type=float, default=3, help="unmeasured time per flow and round"
+        "--warmup", type=float, default=5, help="unmeasured time per flow and round"
     )
     parser.add_argument("--rounds", type=int, default=2, help="A B, B A, ... (default 2)")
     parser.add_argument("--peer", choices=("flaskbb", "none"), default="flaskbb")
