@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-from sqlalchemy import DateTime, Table
+from sqlalchemy import DateTime, Table, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import TypeDecorator
 
@@ -132,6 +132,17 @@ def count_daily(model: type[Base], key: dict[str, Any], column: str = "views") -
     db.session.execute(
         stmt.on_conflict_do_update(index_elements=list(key), set_={column: table.c[column] + 1})
     )
+
+
+def no_durability_wait() -> None:
+    """On PostgreSQL, let this transaction's commit return before its WAL record reaches the
+    disk (``synchronous_commit = off``, for this transaction only): for statistics (view
+    counts, the search log) a crash may lose the last fraction of a second of them, never
+    corrupt anything, and the request no longer waits for a disk flush (5 to 30 ms here).
+    SQLite has no per-transaction equivalent that is safe in its default journal mode.
+    Call inside the unit of work, before its first write."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
 
 def _enable_sqlite_foreign_keys(dbapi_connection: Any, connection_record: Any) -> None:

@@ -926,6 +926,13 @@ class SearchIndex:
         finally:
             self.close()
 
+    def generation(self) -> tuple[str, int]:
+        """Which version of the index this thread's searcher reads: the live folder and its
+        commit generation (both change with every change applied and every rebuild)."""
+        searcher = self.searcher()
+        folder = getattr(self._local, "index", None) if self._ram_index is None else None
+        return (str(folder[0]) if folder else "", int(searcher.reader().generation()))
+
     def doc_count(self) -> int:
         return int(self.searcher().doc_count())
 
@@ -1032,7 +1039,7 @@ class SearchIndex:
         allow: set[int] | None, restrict: set[int] | None, sort: str, limit: int,
         offset: int, facets: bool, stems: frozenset[str],
     ) -> RawResults:  # fmt: skip
-        scores = self._scores(searcher, leaves)
+        scores = self._scores(searcher, leaves, allow)
         matched: Any = scores.keys()
         if allow is not None:
             matched = matched & allow
@@ -1053,9 +1060,13 @@ class SearchIndex:
         counts = self._facet_counts(searcher, matched) if facets else {}
         return RawResults(hits, len(matched), counts)
 
-    def _scores(self, searcher: Any, leaves: list[tuple[str, str, float]]) -> dict[int, float]:
+    def _scores(
+        self, searcher: Any, leaves: list[tuple[str, str, float]], only: set[int] | None = None
+    ) -> dict[int, float]:
         """BM25F (whoosh's formula and statistics) summed over the terms, times the prior,
-        for every live document that holds at least one of the terms."""
+        for every live document that holds at least one of the terms (and is in ``only``,
+        when given: the statistics still count every document, so the scores are the same,
+        but documents a filter drops, replies when looking for threads, cost no arithmetic)."""
         weighting = searcher.weighting
         k1 = weighting.K1
         segments = [
@@ -1089,6 +1100,12 @@ class SearchIndex:
                 lengths = values.lengths[fieldname]
                 priors = values.priors
                 for ids, weights in lists:
+                    if only is not None:
+                        # Keep the wanted documents first (C-level map, dict and set passes).
+                        weight_of = dict(zip(map(base.__add__, ids), weights, strict=True))
+                        kept = sorted(weight_of.keys() & only)
+                        ids = [d - base for d in kept]
+                        weights = list(map(weight_of.__getitem__, kept))
                     # A term's scores in a fresh dict, then merged: dict operations run in C,
                     # so only the documents already scored by another term cost a Python step.
                     part = dict(

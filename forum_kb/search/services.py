@@ -12,15 +12,16 @@ import itertools
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from flask import Flask, current_app, has_request_context
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select
 
-from forum_kb.db import after_commit, unit_of_work, utcnow
+from forum_kb.db import after_commit, no_durability_wait, unit_of_work, utcnow
 from forum_kb.extensions import db
 from forum_kb.search.index import Hit as Hit
 from forum_kb.search.index import RawResults, SearchDocument, SearchIndex
@@ -54,6 +55,40 @@ class Source:
     by_thread: bool = False
 
 
+#: How long (seconds) a thread's related threads and articles are reused, and for how many
+#: threads at most per process. Entries are also keyed by the index version, so any change
+#: applied to the index starts afresh; visibility is re-checked on every request.
+RELATED_CACHE_SECONDS = 300.0
+RELATED_CACHE_SIZE = 2048
+
+
+class _RelatedCache:
+    """A small thread-safe LRU of ``more_like`` hits with a time limit per entry."""
+
+    def __init__(self, size: int, seconds: float) -> None:
+        self.size, self.seconds = size, seconds
+        self._entries: OrderedDict[Hashable, tuple[float, list[Hit]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> list[Hit] | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if time.monotonic() - entry[0] > self.seconds:
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return entry[1]
+
+    def put(self, key: Hashable, hits: list[Hit]) -> None:
+        with self._lock:
+            self._entries[key] = (time.monotonic(), hits)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+
 @dataclass
 class _State:
     index: SearchIndex
@@ -62,6 +97,9 @@ class _State:
     #: Set each time the background indexer has drained and warmed (benchmarks wait on it).
     warmed: threading.Event = field(default_factory=threading.Event)
     worker: threading.Thread | None = None
+    related: _RelatedCache = field(
+        default_factory=lambda: _RelatedCache(RELATED_CACHE_SIZE, RELATED_CACHE_SECONDS)
+    )
 
 
 def init_app(app: Flask) -> None:
@@ -356,10 +394,20 @@ def similar(title: str, *, limit: int = 5, user_id: int | None = None) -> list[H
 
 
 def related(thread_id: int, text: str, *, limit: int = 5) -> list[Hit]:
-    """Other threads and articles about the same thing as a thread."""
-    hits = search_index().more_like(
-        text, limit=limit * 3, types=("thread", "article"), exclude_thread=thread_id
-    )
+    """Other threads and articles about the same thing as a thread.
+
+    The index's answer is remembered per thread (RELATED_CACHE_SECONDS, and only while the
+    index is unchanged): every view of a thread page asks, and the answer changes rarely.
+    Hits are still re-checked against the database each time."""
+    index = search_index()
+    key = (thread_id, text, limit, index.generation())
+    cache = _state().related
+    hits = cache.get(key)
+    if hits is None:
+        hits = index.more_like(
+            text, limit=limit * 3, types=("thread", "article"), exclude_thread=thread_id
+        )
+        cache.put(key, hits)
     return _visible(hits)[:limit]
 
 
@@ -370,20 +418,10 @@ def _normalize(q: str) -> str:
     return " ".join(q.lower().split())[:200]
 
 
-def _no_durability_wait() -> None:
-    """On PostgreSQL, let this transaction's commit return before its WAL record reaches
-    the disk (``synchronous_commit = off``, for this transaction only). A search log entry
-    is statistics: a crash may lose the last fraction of a second of them, never corrupt
-    anything, and each search no longer waits for a disk flush (5 to 30 ms here). SQLite
-    has no per-transaction equivalent that is safe in its default journal mode."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-
-
 def log_search(request: SearchQuery, count: int, *, user_id: int | None, origin: str) -> int:
     """Record a search for the content-gap reports; returns the log entry's id."""
     with unit_of_work():
-        _no_durability_wait()
+        no_durability_wait()
         entry = SearchLog(
             user_id=user_id,
             query=_normalize(request.q),
