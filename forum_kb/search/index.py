@@ -18,6 +18,7 @@ segment; long posting lists stay decoded; snippets stem only the words that can 
 from __future__ import annotations
 
 import bisect
+import collections
 import contextlib
 import fcntl
 import functools
@@ -1088,8 +1089,10 @@ class SearchIndex:
             if frequency:
                 idf = math.log(documents / (frequency + 1)) + 1
                 per_leaf.append((fieldname, boost * idf * (k1 + 1), found))
+        mask = _mask(only, documents) if only is not None else None
         scores: dict[int, float] = {}
         for position, (reader, base, _values) in enumerate(segments):
+            wanted = mask[base : base + reader.doc_count_all()] if mask is not None else None
             for fieldname, top, found in per_leaf:
                 _base, values, lists = found[position]
                 if not lists:
@@ -1100,12 +1103,11 @@ class SearchIndex:
                 lengths = values.lengths[fieldname]
                 priors = values.priors
                 for ids, weights in lists:
-                    if only is not None:
-                        # Keep the wanted documents first (C-level map, dict and set passes).
-                        weight_of = dict(zip(map(base.__add__, ids), weights, strict=True))
-                        kept = sorted(weight_of.keys() & only)
-                        ids = [d - base for d in kept]
-                        weights = list(map(weight_of.__getitem__, kept))
+                    if wanted is not None:
+                        # Keep the wanted documents first (C-level passes over the lists).
+                        flags = bytes(map(wanted.__getitem__, ids))
+                        ids = list(itertools.compress(ids, flags))
+                        weights = list(itertools.compress(weights, flags))
                     # A term's scores in a fresh dict, then merged: dict operations run in C,
                     # so only the documents already scored by another term cost a Python step.
                     part = dict(
@@ -1380,6 +1382,13 @@ def _top(keyed: dict[int, Any], n: int) -> list[int]:
     chosen.sort()
     chosen.sort(key=keyed.__getitem__, reverse=True)  # stable: ties stay in document order
     return chosen[:n]
+
+
+def _mask(docs: set[int], size: int) -> bytearray:
+    """1 at the positions of ``docs``, 0 elsewhere (set in one C-level pass)."""
+    mask = bytearray(size)
+    collections.deque(map(mask.__setitem__, docs, itertools.repeat(1)), maxlen=0)
+    return mask
 
 
 def _raw_matcher(reader: Any, fieldname: str, btext: bytes) -> Any:
