@@ -932,7 +932,12 @@ class SearchIndex:
         commit generation (both change with every change applied and every rebuild)."""
         searcher = self.searcher()
         folder = getattr(self._local, "index", None) if self._ram_index is None else None
-        return (str(folder[0]) if folder else "", int(searcher.reader().generation()))
+        generation = searcher.reader().generation()
+        if generation is None:
+            # Readers of an empty index have no generation: key on this very searcher (a
+            # thread's searcher is replaced whenever the index changes).
+            generation = -1 - abs(hash((id(searcher), searcher.doc_count_all())))
+        return (str(folder[0]) if folder else "", int(generation))
 
     def doc_count(self) -> int:
         return int(self.searcher().doc_count())

@@ -90,3 +90,17 @@ def test_scoring_only_wanted_documents_gives_the_same_scores(people):
     assert only == {d: s for d, s in everything.items() if d in wanted}
     assert 0 < len(only) < len(everything)
     db.session.rollback()
+
+
+def test_related_content_on_a_fresh_on_disk_index_with_nothing_written_yet(make_app, tmp_path):
+    # An index folder that exists but has no committed documents has readers without a
+    # generation; the thread page must still render (it once raised a TypeError).
+    app = make_app(SEARCH_INDEXER="off", SEARCH_INDEX_DIR=str(tmp_path / "index"))
+    with app.app_context():
+        people = make_people()
+        thread = ask(people.alice, people.category, "Dark mode for the mobile app", "Dark mode?")
+        assert _related(thread.id, thread.title) == set()
+        assert services.search_index().generation()[1] < 0
+        services.drain()
+        assert services.search_index().generation()[1] >= 0
+        services.search_index().close()
