@@ -480,48 +480,48 @@ def _kb_and_deflection(report: Dashboard) -> None:
 # --- content gaps and recurring problems -------------------------------------------------------
 
 
-def _zero_results(period: Period) -> Table:
+def _top_queries(
+    period: Period, extra: Any, condition: ColumnElement[bool]
+) -> list[tuple[str, int, Any]]:
+    """The most frequent typed queries meeting ``condition``: (query, searches, ``extra``)."""
     count = func.count()
     rows = db.session.execute(
-        select(SearchLog.query, count, func.max(SearchLog.created_at))
+        select(SearchLog.query, count, extra)
         .where(
             _in(SearchLog.created_at, period),
             SearchLog.origin.in_(SEARCH_ORIGINS),
-            SearchLog.result_count == 0,
+            condition,
             SearchLog.query != "",
         )
         .group_by(SearchLog.query)
         .order_by(count.desc(), SearchLog.query)
         .limit(TOP)
     ).all()
+    return [(query, int(n), value) for query, n, value in rows]
+
+
+def _zero_results(period: Period) -> Table:
+    rows = _top_queries(period, func.max(SearchLog.created_at), SearchLog.result_count == 0)
     return Table(
         "zero_result_searches",
         "Top searches with no results",
         ("query", "searches", "last_searched"),
-        [(query, int(n), last.isoformat() if last else None) for query, n, last in rows],
+        [(query, n, last.isoformat() if last else None) for query, n, last in rows],
         "Typed searches that found nothing, most frequent first: topics the content lacks.",
     )
 
 
 def _searched_then_asked(period: Period) -> Table:
-    count = func.count()
-    rows = db.session.execute(
-        select(SearchLog.query, count, func.count(func.distinct(SearchLog.followed_by_thread_id)))
-        .where(
-            _in(SearchLog.created_at, period),
-            SearchLog.origin.in_(SEARCH_ORIGINS),
-            SearchLog.followed_by_thread_id.is_not(None),
-            SearchLog.query != "",
-        )
-        .group_by(SearchLog.query)
-        .order_by(count.desc(), SearchLog.query)
-        .limit(TOP)
-    ).all()
+    rows = _top_queries(
+        period,
+        func.count(func.distinct(SearchLog.followed_by_thread_id)),
+        SearchLog.followed_by_thread_id.is_not(None),
+    )
     return Table(
         "searches_then_thread",
         "Top searches followed by a new thread",
         ("query", "searches", "threads"),
-        [(query, int(n), int(threads)) for query, n, threads in rows],
+        [(query, n, int(threads)) for query, n, threads in rows],
         "Typed searches after which the searcher started a thread: what they found did not "
         "answer them.",
     )
