@@ -84,11 +84,12 @@ def test_scoring_only_wanted_documents_gives_the_same_scores(people):
     searcher = index.searcher()
     assert len(searcher.reader().leaf_readers()) > 1
     leaves = [(f, w, b) for w in ("export", "payrol") for f, b in (("title", 2.0), ("body", 1.0))]
-    everything = index._scores(searcher, leaves)
-    wanted = index._cached_docs(searcher, [("type", "thread"), ("type", "article")])
-    only = index._scores(searcher, leaves, wanted)
-    assert only == {d: s for d, s in everything.items() if d in wanted}
-    assert 0 < len(only) < len(everything)
+    everything, every_hit = index._scores(searcher, leaves)
+    wanted = index._cached_mask(searcher, [("type", "thread"), ("type", "article")])
+    only, only_hit = index._scores(searcher, leaves, wanted)
+    assert only_hit.tolist() == (every_hit & wanted).tolist()
+    assert only[only_hit].tolist() == everything[only_hit].tolist()
+    assert 0 < only_hit.sum() < every_hit.sum()
     db.session.rollback()
 
 
