@@ -96,3 +96,74 @@ def test_indexable_text_drops_tags_and_decodes_entities() -> None:
         "<table><tr><td>six</td><td>seven</td></tr></table>"
     )
     assert indexable_text(html) == "One two three four five x < y six seven"
+
+
+def _segments_content(index: SearchIndex) -> list[object]:
+    """Every segment's terms: term info, and each posting's id, weight, value and block
+    bound, in segment order."""
+    searcher = index.searcher()
+    content: list[object] = []
+    for reader, _base in searcher.reader().leaf_readers():
+        for fieldname, text in reader.all_terms():  # raw bytes, in order
+            info = reader.term_info(fieldname, text)
+            info_values = (
+                info.weight(), info.doc_frequency(), info.max_weight(),
+                info.min_id(), info.max_id(), info.min_length(), info.max_length(),
+            )  # fmt: skip
+            matcher = reader.postings(fieldname, text)
+            postings = []
+            while matcher.is_active():
+                postings.append(
+                    (matcher.id(), matcher.weight(), matcher.value(), matcher.block_max_weight())
+                )
+                matcher.next()
+            content.append((fieldname, text, info_values, postings))
+    return content
+
+
+def test_the_rebuild_writes_postings_as_whoosh_does(monkeypatch, tmp_path) -> None:
+    # Several segments, terms with several blocks (128 postings each) and blocks of equal
+    # and unequal weights.
+    rnd = random.Random(11)
+    texts = _random_texts(700)
+    documents = [
+        SearchDocument(
+            doc_id=f"post:{n}", type="post", object_id=n, title=texts[n][:60], body=text,
+            url=f"/p/{n}", tags=rnd.sample(["billing", "api", "mobile"], rnd.randint(0, 2)),
+            category="apps", score=rnd.randint(-1, 5),
+        )  # fmt: skip
+        for n, text in enumerate(texts)
+    ]
+    monkeypatch.setattr(search_index, "REBUILD_SEGMENT_DOCS", 300)
+    monkeypatch.setattr(search_index, "REBUILD_PROCESSES", 2)
+    ours = SearchIndex(str(tmp_path / "ours"))  # three segments, written by two processes
+    with ours.writer_lock():
+        assert ours.rebuild(documents) == 700
+    # whoosh's own: one process (the patches do not reach worker processes), its posting
+    # loop over every posting in (field, term, document) order.
+    monkeypatch.setattr(search_index, "REBUILD_PROCESSES", 1)
+    monkeypatch.setattr(
+        search_index._MemoryPool,
+        "iter_postings",
+        lambda pool: [item for _term, items in sorted(pool._terms.items()) for item in items],
+    )
+    monkeypatch.setattr(
+        search_index._BulkFieldWriter, "add_postings", search_index.W3FieldWriter.add_postings
+    )
+    for name in ("_mini_ids", "_mini_weights"):
+        monkeypatch.setattr(
+            search_index._BulkPostingsWriter, name, getattr(search_index.W3PostingsWriter, name)
+        )
+    theirs = SearchIndex(str(tmp_path / "theirs"))
+    with theirs.writer_lock():
+        theirs.rebuild(documents)
+    found = _segments_content(ours)
+    assert len(ours.searcher().reader().leaf_readers()) == 3
+    assert any(len(postings) > 128 for *_rest, postings in found)  # type: ignore[misc]
+    assert found == _segments_content(theirs)
+    stored = [ours.searcher().stored_fields(d) for d in range(700)]
+    assert stored == [theirs.searcher().stored_fields(d) for d in range(700)]
+    query = {"filters": {"tags": "api"}, "sort": "date", "limit": 10, "offset": 0}
+    assert ours.search("reset password", **query) == theirs.search("reset password", **query)
+    ours.close()
+    theirs.close()
