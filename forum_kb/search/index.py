@@ -1158,8 +1158,9 @@ class SearchIndex:
     def _run(
         self, searcher: Any, leaves: list[tuple[str, str, float]], *,
         allow: Mask | None, restrict: Docs | None, sort: str, limit: int,
-        offset: int, facets: bool, stems: frozenset[str],
+        offset: int, facets: bool, stems: frozenset[str] | None,
     ) -> RawResults:  # fmt: skip
+        """``stems`` None: hits without snippets."""
         scores, hit = self._scores(searcher, leaves, allow)
         if restrict is not None and len(restrict):
             hit[restrict] = False
@@ -1275,9 +1276,9 @@ class SearchIndex:
     def _hit(self, hit: Any, stems: frozenset[str]) -> Hit:
         return self._hit_from(hit.fields(), float(hit.score or 0.0), stems)
 
-    def _hit_from(self, stored: dict[str, Any], score: float, stems: frozenset[str]) -> Hit:
+    def _hit_from(self, stored: dict[str, Any], score: float, stems: frozenset[str] | None) -> Hit:
         body = stored.get("body", "")
-        snippet = self._snippet(body, stems) or _escape(body[:240])
+        snippet = "" if stems is None else self._snippet(body, stems) or _escape(body[:240])
         created = stored.get("created")
         return Hit(
             doc_id=stored["doc_id"],
@@ -1349,9 +1350,10 @@ class SearchIndex:
         limit: int,
         types: Sequence[str] = (),
         exclude_thread: int | None = None,
+        snippets: bool = True,
     ) -> list[Hit]:
         """Documents like a piece of text (a draft title, a thread): an any-word query with
-        the title weighted up."""
+        the title weighted up; without snippets (empty) when they are not shown."""
         words = [w for w in re.findall(r"\w+", text.lower()) if len(w) > 2][:QUERY_MAX_TERMS]
         if not words:
             return []
@@ -1363,7 +1365,7 @@ class SearchIndex:
         size = searcher.doc_count_all()
         rare = set()
         if size >= SIMILAR_PRUNE_FROM:
-            frequencies = {s: searcher.doc_frequency("body", s) for s in stems}
+            frequencies = {s: self._frequency(searcher, "body", s) for s in stems}
             rare = {s for s, n in frequencies.items() if 0 < n <= SIMILAR_COMMON_SHARE * size}
         leaves = [
             (fieldname, stem, boost)
@@ -1380,9 +1382,19 @@ class SearchIndex:
         )
         found = self._run(
             searcher, leaves, allow=allow, restrict=restrict, sort="relevance", limit=limit,
-            offset=0, facets=False, stems=frozenset(stems),
+            offset=0, facets=False, stems=frozenset(stems) if snippets else None,
         )  # fmt: skip
         return found.hits
+
+    def _frequency(self, searcher: Any, fieldname: str, text: str) -> int:
+        """A term's document frequency, deleted documents included (as whoosh's), from the
+        decoded posting lists: whoosh looks the term up in every segment's dictionary."""
+        btext = self.schema[fieldname].to_bytes(text)
+        return sum(
+            len(ids)
+            for reader, _base in searcher.reader().leaf_readers()
+            for ids, _weights in self._segments.postings(reader, fieldname, btext)
+        )
 
     # --- did you mean ------------------------------------------------------------------------
     def _word_list(self) -> tuple[dict[str, int], ListCorrector]:

@@ -405,7 +405,11 @@ def related(thread_id: int, text: str, *, limit: int = 5) -> list[Hit]:
     hits = cache.get(key)
     if hits is None:
         hits = index.more_like(
-            text, limit=limit * 3, types=("thread", "article"), exclude_thread=thread_id
+            text,
+            limit=limit * 3,
+            types=("thread", "article"),
+            exclude_thread=thread_id,
+            snippets=False,  # the thread page lists titles only
         )
         cache.put(key, hits)
     return _visible(hits)[:limit]
