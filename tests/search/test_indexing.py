@@ -128,10 +128,16 @@ def test_the_rebuild_writes_postings_as_whoosh_does(monkeypatch, tmp_path) -> No
     texts = _random_texts(700)
     documents = [
         SearchDocument(
-            doc_id=f"post:{n}", type="post", object_id=n, title=texts[n][:60], body=text,
-            url=f"/p/{n}", tags=rnd.sample(["billing", "api", "mobile"], rnd.randint(0, 2)),
-            category="apps", score=rnd.randint(-1, 5),
-        )  # fmt: skip
+            doc_id=f"post:{n}",
+            type="post",
+            object_id=n,
+            title=texts[n][:60],
+            body=text,
+            url=f"/p/{n}",
+            tags=rnd.sample(["billing", "api", "mobile"], rnd.randint(0, 2)),
+            category="apps",
+            score=rnd.randint(-1, 5),
+        )
         for n, text in enumerate(texts)
     ]
     monkeypatch.setattr(search_index, "REBUILD_SEGMENT_DOCS", 300)
