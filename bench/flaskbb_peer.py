@@ -110,6 +110,14 @@ def seed(peer_python: Path, config: Path, content: Path, *, index: bool) -> None
     command = [str(peer_python), __file__, "seed", "--config", str(config)]
     command += ["--content", str(content)] + ([] if index else ["--no-index"])
     subprocess.run(command, check=True, cwd=config.parent)
+    # FlaskBB's app factory registers its plugins in plugin_registry when the table exists
+    # and they are missing (with this module among them: its name starts with "flaskbb").
+    # The table did not exist yet when the seeding process made its app (and FlaskBB's
+    # factory runs only once per process), so make one more app now: otherwise gunicorn's
+    # workers all insert them at once, all but one fail on the unique name and the server
+    # may shut down ("Worker failed to boot").
+    command = [str(peer_python), __file__, "register-plugins", "--config", str(config)]
+    subprocess.run(command, check=True, cwd=config.parent)
 
 
 def gunicorn_command(peer_python: Path, config: Path, port: int, workers: int, threads: int):
@@ -294,9 +302,19 @@ def main(argv: list[str] | None = None) -> int:
     seed_parser.add_argument("--config", required=True)
     seed_parser.add_argument("--content", required=True)
     seed_parser.add_argument("--no-index", action="store_true", help="skip the search index")
+    plugins_parser = sub.add_parser(
+        "register-plugins", help="make FlaskBB's app once, so it registers its plugins"
+    )
+    plugins_parser.add_argument("--config", required=True)
     args = parser.parse_args(argv)
     if args.command == "seed":
         _seed_main(args.config, args.content, index=not args.no_index)
+    elif args.command == "register-plugins":
+        # Through the module's own name, as gunicorn imports it: FlaskBB registers every
+        # loaded module whose name starts with "flaskbb" as a plugin, this one included.
+        import flaskbb_peer
+
+        flaskbb_peer.flaskbb_app(args.config)
     return 0
 
 

@@ -554,7 +554,7 @@ def search_paths() -> Paths:
                     *paging(max_page=1000),
                 ],
                 responses={"200": json_response(ref("SearchResults"))},
-                errors=("422",),
+                errors=("422", "429"),
                 description="Only public content is indexed, so every caller sees the same.",
             )
         },
@@ -570,7 +570,8 @@ def search_paths() -> Paths:
                 responses={
                     "200": json_response(obj({"items": array(ref("SearchHit"), maxItems=5)}))
                 },
-                errors=("422",),
+                errors=("422", "429"),
+                description="Shares the search rate limit (RATELIMIT_SEARCH).",
             )
         },
     }

@@ -53,6 +53,7 @@ def search():
 
 
 @api_bp.get("/search/similar")
+@search_limit
 def similar():
     title = request.args.get("title")
     if title is None:

@@ -161,6 +161,8 @@ def test_searching_is_limited_per_address_on_the_page_and_the_api(make_app):
     logged = count(app, SearchLog)
     assert_limited_page(client.get("/search/?q=printer"))
     assert_limited_json(client.get("/api/v1/search?q=printer"))
+    # Suggestions while composing share the same budget.
+    assert_limited_json(client.get("/api/v1/search/similar?title=printer+jams+again"))
     assert count(app, SearchLog) == logged
     # Someone else is not affected.
     assert client.get("/search/?q=printer", **from_ip("10.0.0.7")).status_code == 200
