@@ -12,8 +12,9 @@ import re
 import shutil
 import sys
 import threading
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Error, Page, expect, sync_playwright
@@ -24,6 +25,9 @@ from forum_kb.extensions import db
 from tests.conftest import test_config
 from tests.databases import postgres_base_url, private_schema
 from tests.smtp import SMTPServer
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 ARTIFACTS_DIR = Path(__file__).resolve().parents[2] / "test-artifacts"
 REQUIRE_BROWSER_ENV = "FORUM_KB_REQUIRE_BROWSER"
@@ -111,6 +115,25 @@ def browser_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
+def buffered(app: WSGIApplication) -> WSGIApplication:
+    """The app with each response body read (and its iterable closed) before werkzeug's
+    development server writes it. That server closes the iterable only after draining the
+    socket, which raises when the browser has dropped the connection (it cancels requests for
+    static files when it navigates on); the open file then warns when it is collected, in
+    whichever test is running. The pages here are small."""
+
+    def serve(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+
+    return serve
+
+
 def search_index_dir(tmp_path: Path) -> str:
     """The live server's search index folder; seeding apps use it too."""
     return str(tmp_path / "search-index")
@@ -131,7 +154,7 @@ def live_server(
     app = create_app(config, instance_path=str(tmp_path / "instance"))
     with app.app_context():
         db.create_all()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:

@@ -29,7 +29,7 @@ from forum_kb.escalation.models import Escalation, EscalationNote
 from forum_kb.extensions import db
 from forum_kb.kb.models import Article, ArticleStatus, Section
 from forum_kb.search import services as search
-from tests.browser.conftest import DEFAULT_TIMEOUT_MS, REQUIRE_BROWSER_ENV
+from tests.browser.conftest import DEFAULT_TIMEOUT_MS, REQUIRE_BROWSER_ENV, buffered
 from tests.conftest import test_config
 from tests.databases import postgres_base_url, private_schema
 from tests.smtp import SMTPServer
@@ -176,7 +176,7 @@ def demo_site(
         search.drain()
         paths = _page_paths("insights.dashboard" in app.view_functions)
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="a11y-server", daemon=True)
     thread.start()
     try:
