@@ -130,9 +130,9 @@ class _BulkCodec(W3Codec):
 
 
 class _BulkFieldWriter(W3FieldWriter):
-    """Writes a rebuilt segment's sorted postings a block at a time: whoosh's own loop makes
-    four Python calls and several type checks for every posting, half of a rebuild. The
-    blocks, term infos and files are the same, byte for byte
+    """Writes a rebuilt segment's postings a block at a time, term by term as the pool
+    groups them: whoosh's own loop makes four Python calls and several type checks for every
+    posting. The term infos, blocks and postings are the same as whoosh's
     (``tests/search/test_indexing.py``). Only for the rebuild codec: no field lengths."""
 
     def add_postings(
